@@ -1,0 +1,1 @@
+"""Pieces shared by every layer: parameter specs and the safe formula language."""
