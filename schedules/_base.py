@@ -1,0 +1,86 @@
+"""The ``Schedule`` record and the numpy helpers every schedule module shares."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from collections.abc import Callable, Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from common.params import ParamSpec
+
+FAMILIES = ("piecewise", "smooth", "cyclical", "warmup", "tensorflow", "adaptive")
+
+# The first arguments of every schedule function; its other keywords are its parameters.
+POSITIONAL = ("k", "total_steps", "lr")
+
+
+@dataclasses.dataclass(frozen=True)
+class Schedule:
+    """One learning-rate schedule: its formula, its parameters and the function that computes it.
+
+    ``fn(k, total_steps, lr, **params)`` returns the LR of the steps ``k`` (an int64 array of
+    0-based step indices: the LR used for the k-th update) of a run of ``total_steps`` steps
+    starting from the base LR ``lr`` (a float, or an array that broadcasts against ``k``, such
+    as ``(N, 1)`` for ``N`` candidate base LRs). The result is float64 with the broadcast shape.
+    """
+
+    id: str
+    name: str
+    family: str
+    params: Mapping[str, ParamSpec]
+    latex: str
+    reference: str
+    description: str
+    fn: Callable[..., np.ndarray]
+    needs_loss: bool = False
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"family must be one of {', '.join(FAMILIES)}, got {self.family=}")
+        clash = set(self.params) & set(POSITIONAL)
+        if clash:
+            raise ValueError(f"parameter names may not be {', '.join(sorted(clash))}, got {sorted(self.params)=}")
+        object.__setattr__(self, "params", types.MappingProxyType(dict(self.params)))
+
+
+def as_steps(k: ArrayLike) -> np.ndarray:
+    """The step indices as float64, for the formulas."""
+    return np.asarray(k, dtype=np.float64)
+
+
+def out_shape(k: ArrayLike, lr: ArrayLike) -> tuple[int, ...]:
+    return np.broadcast_shapes(np.shape(k), np.shape(lr))
+
+
+def full(values: ArrayLike, k: ArrayLike, lr: ArrayLike) -> np.ndarray:
+    """``values`` as a fresh float64 array of the shape that ``k`` and ``lr`` broadcast to."""
+    return np.array(np.broadcast_to(np.asarray(values, dtype=np.float64), out_shape(k, lr)))
+
+
+def at_start_is_lr(k: ArrayLike, lr: ArrayLike, values: ArrayLike) -> np.ndarray:
+    """``values``, except exactly ``lr`` at ``k = 0``.
+
+    Many reference schedules special-case ``last_epoch == 0`` and return the base LR there,
+    whatever their formula gives.
+    """
+    return full(np.where(np.asarray(k) == 0, lr, values), k, lr)
+
+
+def safe_divisor(value: float) -> float:
+    """``value``, or 1 where it is 0 or negative: for branches that ``np.where`` evaluates but discards."""
+    return value if value > 0 else 1.0
+
+
+def gaussian_noise(seed: int, k: ArrayLike) -> np.ndarray:
+    """Standard normal draws, one per step: the same ``(seed, k)`` always gives the same value.
+
+    The ``n``-th draw of ``np.random.default_rng(seed)`` belongs to step ``n``, so a step's noise
+    does not depend on which other steps are evaluated.
+    """
+    k = np.asarray(k, dtype=np.int64)
+    count = int(k.max()) + 1 if k.size else 0
+    draws = np.random.default_rng(seed).standard_normal(count)
+    return draws[k]
