@@ -1,0 +1,309 @@
+"""The Scene: one validated, versioned, JSON-serialisable description of an experiment.
+
+Every entry point (widgets, URL, uploaded file, preset, command line) builds a Scene and
+nothing else, so bad input is rejected in one place and always the same way: a
+``SceneError`` whose message names the field and says what is allowed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from common.params import ParamError, validate_params
+
+SCENE_VERSION = 1
+
+# Budgets, enforced before any work (the page is a server many people share).
+MAX_STARTS = 64
+MAX_PERTURBATIONS = 16
+MAX_OPTIMIZERS = 16
+MAX_SCHEDULES = 64
+MAX_STEPS = 20_000
+MAX_TRAJECTORIES = 4096  # recorded runs; sweeps that keep no paths have their own caps
+MAX_TRAJECTORY_STEPS = 4_000_000  # trajectories × steps for a run that records every step
+MAX_SCENE_BYTES = 1_000_000
+MAX_JSON_DEPTH = 20
+COORD_LIMIT = 1e6
+
+
+class SceneError(ValueError):
+    """The Scene is not valid; the message names the field and what is allowed."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _registry(kind: str) -> dict[str, Any]:
+    # Imported lazily: the registries pull in JAX, and the Scene is also used to check files quickly.
+    if kind == "surface":
+        from landscapes import SURFACES
+
+        return SURFACES
+    if kind == "schedule":
+        from schedules import SCHEDULES
+
+        return SCHEDULES
+    from optimizers import OPTIMIZERS
+
+    return OPTIMIZERS
+
+
+def _check_id(kind: str, value: str) -> str:
+    registry = _registry(kind)
+    if value not in registry:
+        raise ValueError(f"unknown {kind} {value!r}; allowed: {', '.join(registry)}")
+    return value
+
+
+def _check_params(kind: str, entry_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    specs = _registry(kind)[entry_id].params
+    try:
+        return validate_params(specs, params, "params")
+    except ParamError as error:
+        raise ValueError(str(error).removeprefix("params: ").removeprefix("params.")) from None
+
+
+def _finite_point(point: tuple[float, float], limit: float = COORD_LIMIT) -> tuple[float, float]:
+    for value in point:
+        if not math.isfinite(value) or abs(value) > limit:
+            raise ValueError(f"coordinates must be finite numbers within ±{limit:g}, got {list(point)}")
+    return point
+
+
+class SurfaceSpec(_Model):
+    id: str = "rosenbrock"
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> SurfaceSpec:
+        _check_id("surface", self.id)
+        object.__setattr__(self, "params", _check_params("surface", self.id, self.params))
+        return self
+
+
+class OptimizerSpec(_Model):
+    id: str = "sgd"
+    params: dict[str, Any] = Field(default_factory=dict)
+    inner: OptimizerSpec | None = None  # the optimizer that Lookahead wraps
+
+    @model_validator(mode="after")
+    def _check(self) -> OptimizerSpec:
+        _check_id("optimizer", self.id)
+        wraps = _registry("optimizer")[self.id].wraps
+        if wraps and self.inner is None:
+            object.__setattr__(self, "inner", OptimizerSpec(id="sgd"))
+        if not wraps and self.inner is not None:
+            raise ValueError(f"only a wrapping optimizer (lookahead) takes 'inner'; {self.id!r} does not")
+        if self.inner is not None and _registry("optimizer")[self.inner.id].wraps:
+            raise ValueError("lookahead cannot wrap another lookahead; choose a plain optimizer as 'inner'")
+        object.__setattr__(self, "params", _check_params("optimizer", self.id, self.params))
+        return self
+
+    @property
+    def label(self) -> str:
+        """A short human label, e.g. ``momentum(momentum=0.5)`` or ``lookahead(yogi)``."""
+        name = self.id if self.inner is None else f"{self.id}({self.inner.label})"
+        if self.params:
+            settings = ",".join(f"{k}={_short(v)}" for k, v in sorted(self.params.items()))
+            name += f"[{settings}]"
+        return name
+
+
+class WarmupSpec(_Model):
+    kind: Literal["constant", "linear"] = "linear"
+    steps: int | None = Field(default=None, ge=1, le=MAX_STEPS)  # None: 10 % of the run
+    start_factor: float = Field(default=0.1, ge=0.0, le=1.0)
+
+
+class ScheduleSpec(_Model):
+    id: str = "constant_lr"
+    params: dict[str, Any] = Field(default_factory=dict)
+    lr: float | None = Field(default=None, gt=0.0, le=100.0, allow_inf_nan=False)  # overrides the scene's lr
+    warmup: WarmupSpec | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ScheduleSpec:
+        _check_id("schedule", self.id)
+        object.__setattr__(self, "params", _check_params("schedule", self.id, self.params))
+        return self
+
+    @property
+    def label(self) -> str:
+        name = self.id
+        extras = [f"{k}={_short(v)}" for k, v in sorted(self.params.items())]
+        if self.lr is not None:
+            extras.append(f"lr={self.lr:g}")
+        if self.warmup is not None:
+            extras.append(f"warmup={self.warmup.kind}")
+        return name + (f"[{','.join(extras)}]" if extras else "")
+
+
+class NoiseSpec(_Model):
+    sigma: float = Field(default=0.0, ge=0.0, le=1e3, allow_inf_nan=False)  # std of isotropic gradient noise
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class Scene(_Model):
+    """A whole experiment: what to run, from where, with which optimizers and schedules."""
+
+    version: int = SCENE_VERSION
+    surface: SurfaceSpec = Field(default_factory=SurfaceSpec)
+    starts: list[tuple[float, float]] = Field(default_factory=list, max_length=MAX_STARTS)
+    perturbations: list[tuple[float, float]] = Field(
+        default_factory=lambda: [(0.0, 0.0)], min_length=1, max_length=MAX_PERTURBATIONS
+    )
+    optimizers: list[OptimizerSpec] = Field(
+        default_factory=lambda: [OptimizerSpec()], min_length=1, max_length=MAX_OPTIMIZERS
+    )
+    schedules: list[ScheduleSpec] = Field(
+        default_factory=lambda: [ScheduleSpec()], min_length=1, max_length=MAX_SCHEDULES
+    )
+    lr: float = Field(default=1e-3, gt=0.0, le=100.0, allow_inf_nan=False)
+    steps: int = Field(default=500, ge=1, le=MAX_STEPS)
+    clip: float | None = Field(default=1.0, gt=0.0, le=1e6, allow_inf_nan=False)  # global-norm clipping; None: off
+    noise: NoiseSpec = Field(default_factory=NoiseSpec)
+    # A trajectory counts as converged once its gradient norm stays at or below this.
+    tolerance: float = Field(default=1e-4, gt=0.0, le=1.0, allow_inf_nan=False)
+    dtype: Literal["float32", "float64"] = "float32"
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: int) -> int:
+        if value != SCENE_VERSION:
+            raise ValueError(f"this app reads scene version {SCENE_VERSION}, got {value}; re-export the scene")
+        return value
+
+    @field_validator("starts", "perturbations")
+    @classmethod
+    def _points(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return [_finite_point(p) for p in points]
+
+    @model_validator(mode="after")
+    def _fill_and_budget(self) -> Scene:
+        if not self.starts:
+            surface = _registry("surface")[self.surface.id]
+            object.__setattr__(self, "starts", [tuple(map(float, surface.starts[0]))])
+        n = self.num_trajectories
+        if n > MAX_TRAJECTORIES:
+            raise ValueError(
+                f"{n} trajectories (starts × perturbations × optimizers × schedules) is over the limit of "
+                f"{MAX_TRAJECTORIES}; use fewer starts, perturbations, optimizers or schedules"
+            )
+        if n * self.steps > MAX_TRAJECTORY_STEPS:
+            raise ValueError(
+                f"{n} trajectories × {self.steps} steps is over the limit of {MAX_TRAJECTORY_STEPS:,} "
+                f"recorded trajectory-steps; use at most {MAX_TRAJECTORY_STEPS // n} steps or fewer trajectories"
+            )
+        return self
+
+    @property
+    def num_trajectories(self) -> int:
+        return len(self.starts) * len(self.perturbations) * len(self.optimizers) * len(self.schedules)
+
+    # --- JSON in and out -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, data: Any) -> Scene:
+        """Validates plain data (a dict from JSON, a URL, widgets, flags) into a Scene, or raises SceneError."""
+        if not isinstance(data, dict):
+            raise SceneError(f"a scene must be a JSON object, got {type(data).__name__}")
+        try:
+            return cls.model_validate(data)
+        except pydantic.ValidationError as error:
+            raise SceneError(_describe(error)) from None
+        except (ParamError, ValueError, TypeError) as error:  # raised outside pydantic's wrapping
+            raise SceneError(str(error)) from None
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Scene:
+        if len(text) > MAX_SCENE_BYTES:
+            raise SceneError(f"a scene file must be at most {MAX_SCENE_BYTES:,} bytes, got {len(text):,}")
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise SceneError(f"a scene file must be UTF-8 text: {error}") from None
+        _check_depth(text)
+        try:
+            data = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as error:
+            raise SceneError(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
+        except ValueError as error:
+            raise SceneError(str(error)) from None
+        return cls.build(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def replace(self, **changes: Any) -> Scene:
+        """A new, validated Scene with some top-level fields changed."""
+        data = self.to_dict()
+        data.update({k: _plain(v) for k, v in changes.items()})
+        return Scene.build(data)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return "/".join(_short(v) for v in value)
+    return str(value)
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"scene files must not contain {name}; use finite numbers")
+
+
+def _check_depth(text: str) -> None:
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise SceneError(f"a scene file may nest at most {MAX_JSON_DEPTH} levels deep")
+        elif char in "]}":
+            depth -= 1
+
+
+def _describe(error: pydantic.ValidationError) -> str:
+    """One line per problem: ``schedules.1.params: gamma: must be in [0, 1], got 1.5``."""
+    lines = []
+    for problem in error.errors(include_url=False)[:5]:
+        where = ".".join(str(part) for part in problem["loc"]) or "scene"
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = "unknown field; remove it (check the spelling)"
+        elif problem["type"] == "missing":
+            message = "required field is missing"
+        lines.append(f"{where}: {message}")
+    more = error.error_count() - len(lines)
+    if more > 0:
+        lines.append(f"(and {more} more)")
+    return "; ".join(lines)

@@ -1,0 +1,122 @@
+"""The command line, as a person types it."""
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cli
+from landscapes import SURFACES
+from optimizers import OPTIMIZERS
+from schedules import SCHEDULES
+
+ROOT = Path(__file__).resolve().parent.parent
+ISSUE_COMMAND = [
+    "run", "--surface", "rosenbrock", "--start", "-2,2.5", "--optimizer", "sgd",
+    "--schedule", "constant_lr", "--schedule", "step_lr", "--schedule", "cosine_lr",
+    "--schedule", "cosineclr_lr", "--schedule", "lwarmcosine_lr",
+    "--lr", "0.001", "--steps", "500", "--clip", "1",
+]  # fmt: skip
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    ("what", "registry"), [("surfaces", SURFACES), ("schedules", SCHEDULES), ("optimizers", OPTIMIZERS)]
+)
+def test_list_prints_every_id_with_name_and_parameters(what, registry, capsys):
+    assert cli.main(["list", what]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in lines] == list(registry)
+    for line, entry in zip(lines, registry.values(), strict=True):
+        _, name, params = line.split("\t")
+        assert name == entry.name
+        for param in entry.params:
+            assert f"{param}=" in params
+
+
+def test_the_issue_command_writes_5_by_501_finite_rows_deterministically(tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    for out in (first, second):
+        done = _cli(*ISSUE_COMMAND, "-o", str(out))
+        assert done.returncode == 0, done.stderr
+    assert first.read_bytes() == second.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(first.read_text())))
+    assert len(rows) == 5 * 501
+    assert list(rows[0]) == [
+        "run",
+        "optimizer",
+        "schedule",
+        "start_x",
+        "start_y",
+        "step",
+        "x",
+        "y",
+        "loss",
+        "lr",
+        "status",
+    ]
+    assert [r["schedule"] for r in rows[::501]] == [
+        "constant_lr",
+        "step_lr",
+        "cosine_lr",
+        "cosineclr_lr",
+        "lwarmcosine_lr",
+    ]
+    numbers = np.array([[float(r[c]) for c in ("x", "y", "loss")] for r in rows])
+    assert np.all(np.isfinite(numbers))
+    assert rows[0]["step"] == "0" and (float(rows[0]["x"]), float(rows[0]["y"])) == (-2.0, 2.5)
+    assert rows[500]["lr"] == "" and float(rows[499]["lr"]) == pytest.approx(0.001)  # constant_lr; last row has no step
+    assert float(rows[501 + 5]["lr"]) == pytest.approx(0.001 * 0.95)  # step_lr at k = 5
+
+
+def test_scene_file_round_trip_and_flags_override(tmp_path):
+    scene_file = tmp_path / "scene.json"
+    optimizer = "lookahead:inner=yogi,k=4,inner.eps=0.01"
+    schedule = "step_lr:gamma=0.9,step_size=10"
+    args = ["scene", "--surface", "saddle", "--optimizer", optimizer, "--schedule", schedule, "--lr", "0.02"]
+    assert cli.main([*args, "-o", str(scene_file)]) == 0
+    from engine.scene import Scene
+
+    scene = Scene.from_json(scene_file.read_text())
+    assert scene.surface.id == "saddle" and scene.starts == [tuple(map(float, SURFACES["saddle"].starts[0]))]
+    assert scene.optimizers[0].inner.id == "yogi" and scene.optimizers[0].params == {"k": 4}
+    assert scene.optimizers[0].inner.params == {"eps": 0.01}
+    assert scene.schedules[0].params == {"gamma": 0.9, "step_size": 10}
+    out = tmp_path / "out.csv"
+    assert cli.main(["run", "--scene", str(scene_file), "--steps", "20", "-o", str(out)]) == 0
+    assert len(out.read_text().splitlines()) == 1 + 21
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["run", "--surface", "nope"], "unknown surface 'nope'"),
+        (["run", "--start", "1"], "expected two numbers X,Y"),
+        (["run", "--lr", "abc"], "invalid float value"),
+        (["run", "--schedule", "step_lr:gamma"], "expected name=value"),
+        (["run", "--schedule", "step_lr:gamma=7"], "gamma: must be in"),
+        (["run", "--steps", "0"], "steps"),
+        (["run", "--scene", "/no/such/file.json"], "no such file"),
+        (["run", "--clip", "x"], "--clip"),
+        (["list", "things"], "invalid choice"),
+        (["dance"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(args, hint, capsys):
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: "), err
+    assert hint in err, err
+
+
+def test_bad_arguments_from_a_real_shell_show_no_traceback():
+    done = _cli("run", "--optimizer", "adam:b1=2")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1

@@ -1,0 +1,166 @@
+"""The engine: batched runs equal single runs, nothing recompiles on a slider, divergence is a status."""
+
+import numpy as np
+import pytest
+
+import schedules
+from common.params import resolve_params
+from engine.scene import Scene
+from engine.simulate import CONVERGED, DIVERGED, RUNNING, bucket_batch, bucket_steps, run, schedule_table, trace_count
+
+MIXED = {
+    "surface": {"id": "peaks_ref"},
+    "starts": [[0.57, 0.8], [-0.4, 0.4]],
+    "perturbations": [[0, 0], [0, 0.01]],
+    "optimizers": [
+        {"id": "sgd"},
+        {"id": "momentum", "params": {"momentum": 0.9}},
+        {"id": "momentum", "params": {"momentum": 0.5}},
+        {"id": "adam"},
+        {"id": "lookahead", "inner": {"id": "yogi"}},
+    ],
+    "schedules": [{"id": "constant_lr"}, {"id": "step_lr"}, {"id": "cosineclr_lr"}],
+    "lr": 0.05,
+    "steps": 120,
+    "clip": 1.0,
+}
+
+
+def test_buckets():
+    assert [bucket_steps(n) for n in (1, 64, 65, 128, 129, 500, 512, 513, 700)] == [
+        64,
+        64,
+        80,
+        128,
+        160,
+        512,
+        512,
+        640,
+        768,
+    ]
+    assert [bucket_batch(n) for n in (1, 8, 9, 100)] == [8, 8, 16, 128]
+
+
+@pytest.mark.parametrize("dtype, tol", [("float64", 1e-10), ("float32", 2e-4)])
+def test_batched_run_equals_one_at_a_time(dtype, tol):
+    scene = Scene.build({**MIXED, "dtype": dtype})
+    batched = run(scene)
+    assert batched.positions.shape == (scene.num_trajectories, 121, 2)
+    assert batched.positions.dtype == np.dtype(dtype)
+    for label in batched.runs[::7]:  # every 7th run: all optimizer groups and schedules are hit
+        single = Scene.build(
+            {
+                **MIXED,
+                "dtype": dtype,
+                "starts": [list(label.start)],
+                "perturbations": [list(label.perturbation)],
+                "optimizers": [MIXED["optimizers"][label.optimizer_index]],
+                "schedules": [MIXED["schedules"][label.schedule_index]],
+            }
+        )
+        alone = run(single)
+        np.testing.assert_allclose(alone.positions[0], batched.positions[label.index], rtol=tol, atol=tol)
+        np.testing.assert_allclose(alone.lr[0], batched.lr[label.index], rtol=1e-7)
+        assert alone.status[0] == batched.status[label.index]
+
+
+def test_no_recompilation_when_numbers_change():
+    base = Scene.build({**MIXED, "steps": 500})
+    run(base)
+    compiled = trace_count()
+    changed = [
+        {"lr": 0.01},
+        {"optimizers": [{"id": "sgd"}, {"id": "momentum", "params": {"momentum": 0.3}},
+                        {"id": "momentum", "params": {"momentum": 0.99}}, {"id": "adam", "params": {"b1": 0.8}},
+                        {"id": "lookahead", "params": {"k": 3, "alpha": 0.7}, "inner": {"id": "yogi"}}]},
+        {"starts": [[0.1, 0.2], [-1.0, 1.0]]},
+        {"schedules": [{"id": "constant_lr"}, {"id": "step_lr", "params": {"gamma": 0.5}},
+                       {"id": "cosineclr_lr", "lr": 0.2}]},
+        {"steps": 480},  # same bucket as 500
+    ]  # fmt: skip
+    for change in changed:
+        run(Scene.build({**base.to_dict(), **change}))
+    assert trace_count() == compiled
+
+
+def test_reference_conventions_clip_then_step_with_the_lr_of_step_k():
+    scene = Scene.build(
+        {"surface": {"id": "rosenbrock"}, "starts": [[-2, 2.5]], "schedules": [{"id": "step_lr"}, {"id": "cosine_lr"}],
+         "lr": 0.001, "steps": 500, "clip": 1.0, "dtype": "float64"}
+    )  # fmt: skip
+    result = run(scene)
+    for i, spec in enumerate(scene.schedules):
+        np.testing.assert_allclose(result.lr[i], schedule_table(scene, spec), rtol=1e-15)
+    # first step by hand: f = (1-x)^2 + 100(y-x^2)^2 at (-2, 2.5); |g| >> 1 so the step is lr * g/|g|
+    x, y = -2.0, 2.5
+    g = np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
+    expected = np.array([x, y]) - 0.001 * g / np.linalg.norm(g)
+    np.testing.assert_allclose(result.positions[0, 1], expected, rtol=1e-12)
+    np.testing.assert_allclose(result.loss[0, 0], (1 - x) ** 2 + 100 * (y - x * x) ** 2)
+
+
+def test_divergence_is_a_status_and_outputs_stay_finite():
+    scene = Scene.build(
+        {"surface": {"id": "rosenbrock"}, "starts": [[-2, 2.5], [1.0, 1.0]], "lr": 5.0, "clip": None, "steps": 100}
+    )
+    result = run(scene)
+    assert result.status[0] == DIVERGED
+    step = int(result.status_step[0])
+    assert 0 < step <= 100
+    for array in (result.positions, result.loss, result.grad_norm, result.lr):
+        assert np.all(np.isfinite(array))
+    # frozen where it was once it diverged
+    assert np.all(result.positions[0, step:] == result.positions[0, step - 1])
+    assert result.status_at(0, step - 1) == "running" and result.status_at(0, step) == "diverged"
+    # the second run starts at the minimizer: gradient zero, converged from step 0
+    assert result.status[1] == CONVERGED and result.status_step[1] == 0
+
+
+def test_convergence_status_and_step():
+    scene = Scene.build(
+        {"surface": {"id": "booth"}, "starts": [[0, 0]], "optimizers": [{"id": "momentum"}], "lr": 0.02,
+         "steps": 400, "clip": None, "tolerance": 1e-4, "dtype": "float64"}
+    )  # fmt: skip
+    result = run(scene)
+    assert result.status[0] == CONVERGED
+    step = int(result.status_step[0])
+    assert np.all(result.grad_norm[0, step:] <= 1e-4)
+    assert result.grad_norm[0, step - 1] > 1e-4
+    slow = run(scene.replace(lr=1e-5))
+    assert slow.status[0] == RUNNING and slow.status_step[0] == -1
+
+
+def test_gradient_noise_is_seeded():
+    scene = Scene.build({"surface": {"id": "saddle"}, "starts": [[-4, 0]], "lr": 0.01, "steps": 80,
+                         "noise": {"sigma": 0.5, "seed": 3}})  # fmt: skip
+    first, again = run(scene), run(scene)
+    np.testing.assert_array_equal(first.positions, again.positions)
+    other = run(scene.replace(noise={"sigma": 0.5, "seed": 4}))
+    assert not np.allclose(first.positions, other.positions)
+    quiet = run(scene.replace(noise={"sigma": 0.0, "seed": 3}))
+    assert np.all(quiet.positions[0, :, 1] == 0.0)  # on x^2 - y^2 from y = 0 nothing pushes y off the line
+    assert np.any(first.positions[0, :, 1] != 0.0)
+
+
+def test_reduce_on_plateau_matches_the_reference_replay():
+    scene = Scene.build(
+        {"surface": {"id": "sigmoid"}, "starts": [[6.5, 0]], "optimizers": [{"id": "momentum"}],
+         "schedules": [{"id": "baseloss_lr", "params": {"patience": 5}}, {"id": "constant_lr"}],
+         "lr": 0.5, "steps": 300, "dtype": "float64"}
+    )  # fmt: skip
+    result = run(scene)
+    settings = resolve_params(schedules.SCHEDULES["baseloss_lr"].params, {"patience": 5}, 300)
+    assert settings["patience"] == 5 and settings["cooldown"] == 2  # cooldown scales with T (4 at T = 500)
+    expected = schedules.plateau_reference(result.loss[0, :-1], 0.5, **settings)
+    np.testing.assert_allclose(result.lr[0], expected, rtol=1e-12)
+    assert result.lr[0, -1] < 0.5  # it did reduce on this plateau
+    np.testing.assert_allclose(result.lr[1], 0.5)
+
+
+def test_inspect_records_optimizer_internals():
+    scene = Scene.build({"optimizers": [{"id": "adam"}, {"id": "sgd"}], "steps": 50})
+    result = run(scene, inspect=True)
+    assert result.internals, "adam has moments to show"
+    for name, values in result.internals.items():
+        assert values.shape == (2, 51, 2), name
+        assert np.all(np.isfinite(values))
