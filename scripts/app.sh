@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs the app's packages into .venv and starts the page on http://localhost:8501
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+exec .venv/bin/python -m streamlit run app.py --browser.gatherUsageStats=false "$@"
