@@ -1,0 +1,105 @@
+"""One row per trajectory: where it ended, how close to what, and how fast (the numbers behind Figs. 3 and 5–7).
+
+Pure data, JSON-safe (plain ``int``/``float``/``str``/``None``/lists, no NaN), so the page can show
+it as a table, put it in a download, or compare it in a test.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import landscapes
+from engine.simulate import Result
+from figures.paths import POINT_STYLES, distance_to_minimizer, short_labels, special_points
+
+TOLERANCE_FRACTION = 1e-2  # default tolerance: 1 % of the window's larger side
+NEAR_FRACTION = 5e-2  # a critical point within 5 % of the window's larger side counts as "nearest"
+
+COLUMNS = (
+    "run", "label", "name", "optimizer", "schedule", "start", "final_x", "final_y", "final_loss",
+    "final_grad_norm", "distance", "nearest_kind", "nearest_point", "nearest_distance", "steps_to_tol",
+    "status", "status_step",
+)  # fmt: skip
+
+
+def window_size(result: Result) -> float:
+    """The larger side of the surface's plot window (what tolerances and radii scale with)."""
+    (xmin, xmax), (ymin, ymax) = landscapes.SURFACES[result.scene.surface.id].window
+    return float(max(xmax - xmin, ymax - ymin))
+
+
+def _finite(value: Any) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _nearest(point: np.ndarray, points: landscapes.Points, radius: float) -> tuple[str, list[float] | None, float]:
+    """The kind of the nearest known critical point within ``radius`` ("none" if there is none)."""
+    best: tuple[str, list[float] | None, float] = ("none", None, math.inf)
+    for field, kind, _, _ in POINT_STYLES:
+        for candidate in getattr(points, field):
+            gap = math.hypot(float(point[0]) - candidate[0], float(point[1]) - candidate[1])
+            if gap <= radius and gap < best[2]:
+                best = (kind, [float(candidate[0]), float(candidate[1])], gap)
+    return best
+
+
+def summary_table(result: Result, *, tol: float | None = None, radius: float | None = None) -> list[dict[str, Any]]:
+    """One JSON-safe dict per trajectory, keys :data:`COLUMNS`.
+
+    Args:
+        result: a recorded run (``run(scene)`` with ``record=True``).
+        tol: the distance to the nearest known minimizer (or target) that counts as arrived;
+            default ``1e-2 ×`` the window's larger side.
+        radius: how near the final point must be to a known minimizer, local minimizer or
+            saddle to be named by ``nearest_kind``; default ``5e-2 ×`` the window's larger side.
+
+    Returns:
+        Rows with: ``run`` (index), ``label`` (short label, see ``short_labels``), ``name``
+        (full), ``optimizer``, ``schedule``, ``start`` ([x, y], perturbation included),
+        ``final_x``, ``final_y``, ``final_loss``, ``final_grad_norm``, ``distance`` (final distance
+        to the nearest known minimizer, or to the target when there is none), ``nearest_kind``
+        ("minimizer", "local minimizer", "saddle" or "none"), ``nearest_point`` and
+        ``nearest_distance``, ``steps_to_tol`` (first step whose distance is below ``tol``),
+        ``status`` ("running", "converged", "diverged") and ``status_step`` (the step it began).
+        Unknown or non-finite values are ``None``.
+    """
+    size = window_size(result)
+    tol = TOLERANCE_FRACTION * size if tol is None else tol
+    radius = NEAR_FRACTION * size if radius is None else radius
+    if tol <= 0 or radius < 0:
+        raise ValueError(f"the tolerance must be positive and the radius non-negative, got {tol=}, {radius=}")
+    points = special_points(result)
+    distances = distance_to_minimizer(result)
+    labels = short_labels(result)
+    rows = []
+    for i, label in enumerate(result.runs):
+        final = result.positions[i, -1]
+        arrived = np.flatnonzero(distances[i] < tol)  # NaN compares False: never arrives
+        kind, nearest_point, nearest_gap = _nearest(final, points, radius)
+        status_step = int(result.status_step[i])
+        rows.append(
+            {
+                "run": i,
+                "label": labels[i],
+                "name": label.name,
+                "optimizer": label.optimizer,
+                "schedule": label.schedule,
+                "start": [float(label.origin[0]), float(label.origin[1])],
+                "final_x": _finite(final[0]),
+                "final_y": _finite(final[1]),
+                "final_loss": _finite(result.loss[i, -1]),
+                "final_grad_norm": _finite(result.grad_norm[i, -1]),
+                "distance": _finite(distances[i, -1]),
+                "nearest_kind": kind,
+                "nearest_point": nearest_point,
+                "nearest_distance": _finite(nearest_gap) if nearest_point is not None else None,
+                "steps_to_tol": int(arrived[0]) if arrived.size else None,
+                "status": result.status_name(i),
+                "status_step": status_step if status_step >= 0 else None,
+            }
+        )
+    return rows

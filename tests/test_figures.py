@@ -1,0 +1,397 @@
+"""Figures: exact tests of the data functions, a few attributes of each figure, and the exports.
+
+Data tests use hand-made Results (no simulation) so that every expected number is written out;
+figure tests use one short real run. Export tests share one kaleido session and are skipped
+when no Chromium is installed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import math
+import shutil
+import struct
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import landscapes
+from engine.scene import Scene
+from engine.simulate import CONVERGED, DIVERGED, RUNNING, Result, RunLabel, run
+from figures import (
+    COLUMNS,
+    PALETTE,
+    contour_figure,
+    effective_lr_figure,
+    internals_figure,
+    loss_figure,
+    lr_figure,
+    playback_figure,
+    shared_label,
+    short_labels,
+    step_sizes,
+    summary_table,
+    surface_figure,
+    surface_grid,
+)
+from figures.playback import playback_steps
+
+
+def label(index: int, schedule: str = "constant_lr", optimizer: str = "sgd", start=(-2.0, 2.5), perturbation=(0, 0)):
+    return RunLabel(
+        index=index, start_index=0, perturbation_index=0, optimizer_index=0, schedule_index=0,
+        start=start, perturbation=perturbation, optimizer=optimizer, schedule=schedule,
+    )  # fmt: skip
+
+
+def hand_made(surface: str, positions, runs, *, loss=None, lr=None, grad_norm=None, status=None, status_step=None):
+    """A Result built by hand: ``positions`` is [B, T + 1, 2]; the rest defaults to simple values."""
+    positions = np.asarray(positions, np.float64)
+    size, points = positions.shape[:2]
+    return Result(
+        scene=Scene.build({"surface": {"id": surface}, "steps": points - 1}),
+        runs=tuple(runs),
+        positions=positions,
+        loss=np.asarray(loss if loss is not None else np.ones((size, points)), np.float64),
+        grad_norm=np.asarray(grad_norm if grad_norm is not None else np.ones((size, points)), np.float64),
+        lr=np.asarray(lr if lr is not None else np.full((size, points - 1), 0.1), np.float64),
+        status=np.asarray(status if status is not None else [RUNNING] * size, np.int8),
+        status_step=np.asarray(status_step if status_step is not None else [-1] * size, np.int64),
+    )
+
+
+# --- summary_table -----------------------------------------------------------------------------------
+
+
+def test_summary_table_rosenbrock_by_hand():
+    # Window (-2, 2) × (-1, 3): larger side 4, so tol = 0.04 and the "nearest" radius = 0.2.
+    # Run 0: (-1, 0) -> (0.5, 0.5) -> (0.97, 1.0) -> (0.995, 1.0); distance to (1, 1): …, 0.03, 0.005.
+    # Run 1: (-2, 2.5) -> (-2, 2.5) -> (3, 3) (frozen there, diverged at step 2).
+    result = hand_made(
+        "rosenbrock",
+        [[(-1, 0), (0.5, 0.5), (0.97, 1.0), (0.995, 1.0)], [(-2, 2.5), (-2, 2.5), (3, 3), (3, 3)]],
+        [label(0, "constant_lr", start=(-1.0, 0.0)), label(1, "cosine_lr", start=(-2.0, 2.5))],
+        loss=[[404, 6.5, 0.0018, 2.5e-5], [409, 409, 3604, 3604]],
+        grad_norm=[[1, 1, 0.5, 1e-3], [1, 1, math.inf, math.nan]],
+        status=[CONVERGED, DIVERGED],
+        status_step=[3, 2],
+    )
+    rows = summary_table(result)
+    json.dumps(rows, allow_nan=False)  # JSON-safe
+    assert [list(row) for row in rows] == [list(COLUMNS)] * 2
+    assert rows[0] == {
+        "run": 0, "label": "constant_lr · start (-1, 0)", "name": "constant_lr · sgd · start (-1, 0)",
+        "optimizer": "sgd", "schedule": "constant_lr", "start": [-1.0, 0.0], "final_x": 0.995, "final_y": 1.0,
+        "final_loss": 2.5e-5, "final_grad_norm": 1e-3, "distance": pytest.approx(0.005),
+        "nearest_kind": "minimizer", "nearest_point": [1.0, 1.0], "nearest_distance": pytest.approx(0.005),
+        "steps_to_tol": 2, "status": "converged", "status_step": 3,
+    }  # fmt: skip
+    assert rows[1] == {
+        "run": 1, "label": "cosine_lr · start (-2, 2.5)", "name": "cosine_lr · sgd · start (-2, 2.5)",
+        "optimizer": "sgd", "schedule": "cosine_lr", "start": [-2.0, 2.5], "final_x": 3.0, "final_y": 3.0,
+        "final_loss": 3604.0, "final_grad_norm": None, "distance": pytest.approx(math.hypot(2, 2)),
+        "nearest_kind": "none", "nearest_point": None, "nearest_distance": None,
+        "steps_to_tol": None, "status": "diverged", "status_step": 2,
+    }  # fmt: skip
+    # A looser tolerance arrives earlier; a zero radius names no critical point.
+    assert summary_table(result, tol=0.75)[0]["steps_to_tol"] == 1  # |(0.5, 0.5) − (1, 1)| = 0.707
+    assert summary_table(result, radius=0.0)[0]["nearest_kind"] == "none"
+    with pytest.raises(ValueError, match="tol=0"):
+        summary_table(result, tol=0)
+
+
+def test_summary_table_measures_to_the_target_without_minimizers():
+    # x² − y² has no minimizer: distances go to its target (0, 4); the saddle (0, 0) is the nearest point.
+    result = hand_made("saddle", [[(-4, 0), (-1, 0), (0.01, 0)]], [label(0, start=(-4.0, 0.0))])
+    (row,) = summary_table(result)
+    assert row["distance"] == pytest.approx(math.hypot(0.01, 4))
+    assert (row["nearest_kind"], row["nearest_point"]) == ("saddle", [0.0, 0.0])
+    assert row["nearest_distance"] == pytest.approx(0.01)
+    assert (row["steps_to_tol"], row["status"], row["status_step"]) == (None, "running", None)
+    assert row["label"] == row["name"] == "constant_lr · sgd · start (-4, 0)"  # a lone run keeps its full name
+
+
+# --- labels ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("runs", "expected", "shared"),
+    [
+        (
+            [label(0, "constant_lr"), label(1, "cosine_lr")],
+            ["constant_lr", "cosine_lr"],
+            "sgd · start (-2, 2.5)",
+        ),
+        (
+            [label(0, optimizer="sgd", start=(0.57, 0.8)), label(1, optimizer="momentum", start=(0.4, 1.0))],
+            ["sgd · start (0.57, 0.8)", "momentum · start (0.4, 1)"],
+            "constant_lr",
+        ),
+        (
+            [label(0, start=(2.0, 0.0)), label(1, start=(2.0, 0.0), perturbation=(0.0, 0.1))],
+            ["start (2, 0)", "start (2, 0.1)"],  # the perturbation is part of where a run starts
+            "constant_lr · sgd",
+        ),
+        ([label(0)], ["constant_lr · sgd · start (-2, 2.5)"], "constant_lr · sgd · start (-2, 2.5)"),
+        (
+            [label(0, "step_lr"), label(1, "cosine_lr"), label(2, "step_lr")],
+            ["step_lr #0", "cosine_lr", "step_lr #2"],
+            "sgd · start (-2, 2.5)",
+        ),
+    ],
+)
+def test_short_labels_drop_the_shared_parts(runs, expected, shared):
+    result = hand_made("rosenbrock", np.zeros((len(runs), 2, 2)), runs)
+    assert short_labels(result) == expected
+    assert shared_label(result) == shared
+
+
+# --- step sizes --------------------------------------------------------------------------------------
+
+
+def test_step_sizes_by_hand():
+    # Steps of length 5 (3-4-5) then 0; η = 0.5, 0.25; ‖g‖ = 10, 0 (the second is undefined).
+    result = hand_made("rosenbrock", [[(0, 0), (3, 4), (3, 4)]], [label(0)], lr=[[0.5, 0.25]], grad_norm=[[10, 0, 0]])
+    sizes = step_sizes(result)
+    np.testing.assert_allclose(sizes.length, [[5, 0]])
+    np.testing.assert_allclose(sizes.per_lr, [[10, 0]])
+    np.testing.assert_allclose(sizes.effective_lr, [[0.5, np.nan]])
+
+
+# --- figures of a real run ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def result() -> Result:
+    scene = Scene.build(
+        {
+            "surface": {"id": "rosenbrock"},
+            "optimizers": [{"id": "sgd"}, {"id": "adam"}],
+            "schedules": [{"id": "constant_lr"}, {"id": "cosine_lr"}],
+            "lr": 0.01,
+            "steps": 150,
+        }
+    )
+    return run(scene, inspect=True)
+
+
+@pytest.fixture(scope="module")
+def grid(result):
+    surface = landscapes.SURFACES[result.scene.surface.id]
+    return surface_grid(surface.id, {}, surface.window, resolution=40)
+
+
+def run_traces(fig, run: int):
+    return [t for t in fig.data if t.legendgroup == str(run)]
+
+
+def test_trace_counts_and_legends(result, grid):
+    runs = result.num_runs
+    assert len(surface_figure(result, grid).data) == 1 + 2 * runs
+    contour = contour_figure(result, grid)
+    assert len(contour.data) == 1 + 2 * runs + 1  # + the minimizer
+    assert [t.name for t in contour.data if t.showlegend is not False][-1] == "minimizer"
+    assert [t.name for t in contour.data[1::2][:runs]] == short_labels(result)
+    assert contour.layout.legend.title.text == "start (-2, 2.5)"
+    for fig in (lr_figure(result), loss_figure(result), loss_figure(result, distance=True)):
+        assert len(fig.data) == runs
+        assert [t.name for t in fig.data] == ["constant_lr · sgd", "cosine_lr · sgd", "constant_lr · adam",
+                                             "cosine_lr · adam"]  # fmt: skip
+    assert len(effective_lr_figure(result).data) == 2 * runs
+    assert len(effective_lr_figure(result, show_lr=False).data) == runs
+    # start circle and end diamond per run, in 2-D and 3-D
+    for fig in (contour, surface_figure(result, grid)):
+        ends = run_traces(fig, 0)[1]
+        assert list(ends.marker.symbol) == ["circle", "diamond"]
+
+
+def test_clickable_grid_and_fixed_ranges(result, grid):
+    fig = contour_figure(result, grid, clickable_grid=True)
+    (pick,) = [t for t in fig.data if t.name == "pick"]
+    assert (pick.mode, pick.marker.opacity, pick.marker.size, pick.hoverinfo) == ("markers", 0, 8, "none")
+    assert pick.showlegend is False
+    assert (min(pick.x), max(pick.x), min(pick.y), max(pick.y)) == (-2, 2, -1, 3)
+    assert list(fig.layout.xaxis.range) == [-2, 2] and list(fig.layout.yaxis.range) == [-1, 3]
+    assert "pick" not in [t.name for t in contour_figure(result, grid).data]
+
+
+def test_axis_titles_and_scales(result, grid):
+    contour = contour_figure(result, grid)
+    assert (contour.layout.xaxis.title.text, contour.layout.yaxis.title.text) == ("x", "y")
+    scene = surface_figure(result, grid, log_z=True).layout.scene
+    assert (scene.xaxis.title.text, scene.yaxis.title.text) == ("x", "y")
+    assert scene.zaxis.title.text.startswith("log₁₀")
+    assert surface_figure(result, grid).layout.scene.zaxis.title.text == "f(x, y)"
+    lr = lr_figure(result)
+    assert (lr.layout.xaxis.title.text, lr.layout.yaxis.type) == ("step k", "linear")
+    assert "η" in lr.layout.yaxis.title.text
+    assert lr_figure(result, log_y=True).layout.yaxis.type == "log"
+    assert loss_figure(result).layout.yaxis.type == "log"
+    assert loss_figure(result, log_y=False).layout.yaxis.type == "linear"
+    distance = loss_figure(result, distance=True)
+    assert "θ*" in distance.layout.yaxis.title.text and distance.layout.yaxis.type == "log"
+    np.testing.assert_allclose(distance.data[0].y[-1], np.linalg.norm(result.positions[0, -1] - [1, 1]), rtol=1e-6)
+    effective = effective_lr_figure(result)
+    assert effective.layout.yaxis.type == "log" and effective.layout.xaxis.title.text == "step k"
+
+
+def test_log_loss_uses_the_gap_to_the_minimum_or_falls_back_to_linear():
+    # peaks_ref has f* = −1.468…: a log axis shows f − f*. x² − y² is unbounded below: linear axis.
+    peaks = hand_made("peaks_ref", [[(0.57, 0.8), (0.5, 0.5)]], [label(0)], loss=[[0.0, -1.0]])
+    fig = loss_figure(peaks)
+    assert fig.layout.yaxis.type == "log" and "f*" in fig.layout.yaxis.title.text
+    minimum = landscapes.critical_points(landscapes.SURFACES["peaks_ref"]).min_value
+    np.testing.assert_allclose(fig.data[0].y, [-minimum, -1.0 - minimum])
+    saddle = hand_made("saddle", [[(-4, 0), (-3, 0)]], [label(0)], loss=[[16.0, -9.0]])
+    assert loss_figure(saddle).layout.yaxis.type == "linear"
+
+
+def test_colours_agree_across_figures(result, grid):
+    surface, contour = surface_figure(result, grid), contour_figure(result, grid)
+    lr, loss, effective = lr_figure(result), loss_figure(result), effective_lr_figure(result)
+    playback = playback_figure(result, grid)
+    for i in range(result.num_runs):
+        colour = PALETTE[i]
+        assert {t.line.color for t in run_traces(surface, i) if t.mode == "lines"} == {colour}
+        assert {t.line.color for t in run_traces(contour, i) if t.mode == "lines"} == {colour}
+        assert lr.data[i].line.color == loss.data[i].line.color == effective.data[i].line.color == colour
+        colours = {t.line.color if t.mode == "lines" else t.marker.color for t in run_traces(playback, i)}
+        assert colours == {colour}
+
+
+def test_playback_frames_move_the_markers_of_both_views(result, grid):
+    fig = playback_figure(result, grid, log_z=True)
+    runs = result.num_runs
+    steps = playback_steps(result.positions.shape[1])
+    assert len(fig.frames) == len(steps) == 100 and steps[0] == 0 and steps[-1] == result.scene.steps
+    markers = list(fig.frames[0].traces)
+    assert len(markers) == 2 * runs
+    assert [fig.data[i].type for i in markers] == ["scatter3d"] * runs + ["scatter"] * runs
+    assert all(fig.data[i].scene == "scene" for i in markers[:runs])
+    assert all((fig.data[i].xaxis, fig.data[i].yaxis) == ("x", "y") for i in markers[runs:])
+    for frame, step in zip(fig.frames, steps, strict=True):
+        assert list(frame.traces) == markers and frame.name == str(step)
+        assert [d.type for d in frame.data] == ["scatter3d"] * runs + ["scatter"] * runs
+        for i in range(runs):
+            x, y = result.positions[i, step]
+            assert (frame.data[i].x[0], frame.data[i].y[0]) == (x, y)  # 3-D marker
+            assert (frame.data[runs + i].x[0], frame.data[runs + i].y[0]) == (x, y)  # contour marker
+    assert len(fig.layout.sliders[0].steps) == len(fig.frames)
+    assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["▶ play", "❚❚ pause"]
+    assert fig.layout.scene.domain.x[1] <= fig.layout.xaxis.domain[0]  # 3-D left, contour right
+
+
+def test_playback_steps_are_clipped_sorted_and_at_most_100():
+    assert list(playback_steps(151, [5, 3, 3, 1000, -2])) == [0, 3, 5, 150]
+    assert len(playback_steps(1001, range(1001))) == 100
+    with pytest.raises(ValueError, match="at least one step"):
+        playback_steps(10, [])
+
+
+def test_internals_figure(result):
+    adam = internals_figure(result, 2)
+    names = {t.name for t in adam.data}
+    assert {"first_moment (x)", "first_moment (y)", "second_moment (x)", "second_moment (y)"} <= names
+    assert not [a for a in adam.layout.annotations if "not " in a.text]
+    assert adam.layout.yaxis.type == "log" and adam.layout.yaxis2.type == "log"  # step per LR, step length
+    assert adam.layout.yaxis4.type == "log"  # the second moment
+    assert adam.layout.xaxis4.title.text == "step k"
+    assert "‖Δθ<sub>k</sub>‖ / η<sub>k</sub>" in adam.layout.annotations[0].text
+    assert {t.line.color for t in adam.data if t.line.dash != "dot"} == {PALETTE[2]}
+    sgd_notes = [a.text for a in internals_figure(result, 0).layout.annotations if "not " in a.text]
+    assert sgd_notes == ["not used by this optimizer (sgd)"] * 2
+    unrecorded = dataclasses.replace(result, internals={})
+    notes = [a.text for a in internals_figure(unrecorded, 3).layout.annotations if "not " in a.text]
+    assert notes == ["not recorded: run the scene with inspect=True"] * 2
+    with pytest.raises(ValueError, match="run_index"):
+        internals_figure(result, 9)
+
+
+# --- exports -----------------------------------------------------------------------------------------
+
+needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None, reason="image export needs Debian's chromium")
+
+
+@pytest.fixture(scope="module")
+def export():
+    from figures import export
+
+    yield export
+    export.shutdown()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+@needs_chromium
+def test_png_and_svg(export, result, grid):
+    assert png_size(export.to_png(contour_figure(result, grid, clickable_grid=True), 320, 240, scale=2)) == (640, 480)
+    root = ET.fromstring(export.to_svg(lr_figure(result), width=400, height=300))
+    assert root.tag.endswith("svg") and root.get("width") == "400"
+
+
+@needs_chromium
+def test_concurrent_exports_each_get_their_own_image(export, result):
+    # Streamlit serves sessions in threads: requests to the shared browser must not be mixed up.
+    from concurrent.futures import ThreadPoolExecutor
+
+    figure = lr_figure(result)
+    with ThreadPoolExecutor(3) as pool:
+        sizes = list(pool.map(lambda w: png_size(export.to_png(figure, w, 200)), (300, 310, 320)))
+    assert sizes == [(300, 200), (310, 200), (320, 200)]
+
+
+def test_html_is_self_contained(result, grid):
+    from figures.export import to_html
+
+    html = to_html(playback_figure(result, grid))
+    assert "plotly" in html and '<script src="http' not in html and len(html) > 3_000_000  # plotly.js inline
+    assert "Plotly.addFrames" in html and '"type":"scatter3d"' in html
+    assert json.dumps("constant_lr · sgd")[1:-1] in html  # trace names, JSON-escaped
+
+
+@needs_chromium
+def test_gif(export, result, grid):
+    from PIL import Image, ImageChops
+
+    calls = []
+    gif = export.to_gif(result, grid, frames=5, size=(480, 320), progress=lambda i, n: calls.append((i, n)))
+    assert gif[:6] == b"GIF89a" and calls == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+    image = Image.open(io.BytesIO(gif))
+    assert (image.n_frames, image.size) == (5, (480, 320))
+
+    # The markers Pillow draws sit where Plotly draws its own (overlay=False renders every frame).
+    data = export.gif_frames(result, grid, 2, (480, 320))
+    colors = PALETTE[: result.num_runs]
+    background = Image.open(io.BytesIO(export.render(data.background, "png", 480, 320))).convert("RGB")
+    plotly_frame = Image.open(io.BytesIO(export.render(export._marker_figure(data, 1, colors), "png", 480, 320)))
+    pillow_frame = export._draw_markers(background, data.area.to_pixels(data.positions)[:, 1], colors, data.area)
+
+    def changed(frame):
+        diff = np.asarray(ImageChops.difference(frame.convert("RGB"), background)).sum(axis=-1)
+        ys, xs = np.nonzero(diff > 60)
+        return xs.mean(), ys.mean(), len(xs)
+
+    px, py, n_plotly = changed(plotly_frame)
+    qx, qy, n_pillow = changed(pillow_frame)
+    assert n_plotly > 50 and abs(n_pillow - n_plotly) < 0.3 * n_plotly
+    assert abs(px - qx) < 1.5 and abs(py - qy) < 1.5
+
+    slow = export.to_gif(result, grid, frames=2, size=(480, 320), overlay=False)
+    assert Image.open(io.BytesIO(slow)).n_frames == 2
+
+
+def test_missing_chromium_says_how_to_install_it(monkeypatch):
+    from figures import export
+
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    monkeypatch.setattr("shutil.which", lambda *args, **kwargs: None)
+    renderer = export._Renderer()
+    with pytest.raises(export.ExportError, match=r"apt-get install -y chromium"):
+        renderer.submit({"data": [], "layout": {}}, {"format": "png", "width": 10, "height": 10})
+    assert not renderer.running
