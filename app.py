@@ -1,98 +1,441 @@
-"""The page: pick a surface, optimizers and schedules; see every path, LR curve and loss trace.
+"""The page: set up an experiment, see every path, LR curve and loss trace, export and share it.
 
-A thin script over the pure packages: widgets build a Scene, the engine runs it, the
-figures package draws it. Caching lives here only.
+A thin script over the pure packages. Widgets, presets, links and uploaded files all
+become one Scene, validated in one place (``engine.scene``); the engine runs it; the
+``figures`` package draws it. Caching lives here only, keyed by the Scene's JSON.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 import landscapes
 import optimizers
+import presets
 import schedules
 from engine import export
 from engine.scene import Scene, SceneError
 from engine.simulate import Result, run
-from figures import contour_figure, loss_figure, lr_figure, surface_figure, surface_grid
+from engine.urlstate import scene_from_query, scene_to_query
+from figures import (
+    contour_figure,
+    effective_lr_figure,
+    internals_figure,
+    loss_figure,
+    lr_figure,
+    playback_figure,
+    summary_table,
+    surface_figure,
+    surface_grid,
+)
+from figures import export as figure_export
+from presets import PRESETS
+from ui import state as ui_state
+from ui.widgets import param_widgets
 
 st.set_page_config(page_title="LR landscapes", page_icon="⛰️", layout="wide")
 
-DEFAULT_SCHEDULES = ["constant_lr", "step_lr", "cosine_lr", "cosineclr_lr", "lwarmcosine_lr"]
+DEFAULT_PRESET = presets.DEFAULT_PRESET
+VIEWS = ("3-D surface", "Contour", "Learning rate", "Loss", "Playback")
+
+
+# --- cached work (arguments are JSON strings and tuples of numbers) ------------------------------------
 
 
 @st.cache_data(max_entries=64, show_spinner="Running every trajectory in one compiled batch…")
-def simulate(scene_json: str) -> Result:
-    return run(Scene.from_json(scene_json))
+def simulate(scene_json: str, inspect: bool = False) -> Result:
+    return run(Scene.from_json(scene_json), inspect=inspect)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def grid_for(surface_id: str, params_json: str, window: tuple) -> object:
+def grid_for(surface_id: str, params_json: str, window: tuple) -> Any:
     return surface_grid(surface_id, json.loads(params_json), window)
 
 
-def sidebar() -> Scene:
-    st.sidebar.header("Experiment")
-    surface_id = st.sidebar.selectbox(
-        "Surface",
-        list(landscapes.SURFACES),
-        index=list(landscapes.SURFACES).index("rosenbrock"),
-        format_func=lambda i: landscapes.SURFACES[i].name,
-        key="surface",
+# --- state: one place that loads a Scene into the widgets --------------------------------------------
+
+
+def load_scene(scene: Scene, caption: str | None = None) -> None:
+    """Writes ``scene`` into the widgets (call from a callback or before widgets are drawn)."""
+    for key in [k for k in st.session_state if k.startswith(("opt.", "sched.", "surface."))]:
+        del st.session_state[key]
+    for key, value in ui_state.scene_to_widgets(scene).items():
+        st.session_state[key] = value
+    st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
+    st.session_state["last_scene"] = scene.to_json()
+    st.session_state["caption"] = caption
+
+
+def init_state() -> None:
+    if "last_scene" in st.session_state:
+        return
+    query = st.query_params.get("s")
+    if query:
+        try:
+            load_scene(scene_from_query(query), caption="Opened from a link.")
+            return
+        except SceneError as error:
+            st.session_state["load_error"] = f"The link's scene could not be opened ({error}); showing the default."
+    preset = PRESETS[DEFAULT_PRESET]
+    load_scene(preset.build(), caption=preset.caption)
+
+
+def on_load_preset() -> None:
+    preset = PRESETS[st.session_state["preset"]]
+    load_scene(preset.build(), caption=f"**{preset.name}.** {preset.caption}")
+
+
+def on_upload() -> None:
+    upload = st.session_state.get("upload")
+    if upload is None:
+        return
+    try:
+        load_scene(Scene.from_json(upload.getvalue()), caption=f"Loaded from {upload.name}.")
+        st.session_state.pop("load_error", None)
+    except SceneError as error:
+        st.session_state["load_error"] = f"{upload.name} was not loaded: {error}"
+
+
+def on_add(kind: str) -> None:
+    count = f"n_{kind}"
+    st.session_state[count] = min(st.session_state.get(count, 1) + 1, ui_state.MAX_SLOTS)
+    slot = st.session_state[count] - 1
+    st.session_state[f"{kind}.{slot}.id"] = "adam" if kind == "opt" else "cosine_lr"
+
+
+def on_remove(kind: str, slot: int) -> None:
+    """Removes a slot by shifting the later slots' values down one place."""
+    count = st.session_state.get(f"n_{kind}", 1)
+    if count <= 1:
+        return
+    values = dict(st.session_state)
+    prefix = f"{kind}."
+    for key in [k for k in values if k.startswith(prefix) and not k.endswith(".remove")]:
+        del st.session_state[key]
+    for key, value in values.items():
+        if not key.startswith(prefix) or key.endswith(".remove"):
+            continue
+        index_text, _, rest = key.removeprefix(prefix).partition(".")
+        if not index_text.isdigit() or int(index_text) == slot:
+            continue
+        index = int(index_text)
+        st.session_state[f"{prefix}{index - 1 if index > slot else index}.{rest}"] = value
+    st.session_state[f"n_{kind}"] = count - 1
+
+
+# --- sidebar ------------------------------------------------------------------------------------------
+
+
+def points_editor(container: Any, key: str, columns: tuple[str, str], help_text: str) -> list[list[float]]:
+    frame = pd.DataFrame(st.session_state.get(key, []), columns=list(columns), dtype=float)
+    edited = container.data_editor(
+        frame,
+        key=f"{key}_editor_{st.session_state.get('editor_version', 0)}",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(c, format="%.4g", required=True, help=help_text) for c in columns
+        },
     )
+    return [[float(a), float(b)] for a, b in edited.dropna().to_numpy()]
+
+
+def sidebar() -> dict[str, Any]:
+    """Draws every control; returns the widget values that make the Scene."""
+    bar = st.sidebar
+    bar.header("Experiment")
+    bar.selectbox(
+        "Preset",
+        list(PRESETS),
+        format_func=lambda p: PRESETS[p].name,
+        key="preset",
+        help="The paper's figures and a few lessons.",
+    )
+    bar.button("Load preset", on_click=on_load_preset, key="load_preset", type="primary", width="stretch")
+    steps = st.session_state.get("steps", 500)
+
+    bar.subheader("Surface")
+    surface_id = bar.selectbox(
+        "Surface", list(landscapes.SURFACES), format_func=lambda s: landscapes.SURFACES[s].name, key="surface",
+        label_visibility="collapsed",
+    )  # fmt: skip
     surface = landscapes.SURFACES[surface_id]
-    st.sidebar.caption(surface.description)
-    x0, y0 = surface.starts[0]
-    col_x, col_y = st.sidebar.columns(2)
-    start_x = col_x.number_input("start x", value=float(x0), format="%.3f", key=f"start_x_{surface_id}")
-    start_y = col_y.number_input("start y", value=float(y0), format="%.3f", key=f"start_y_{surface_id}")
-    optimizer_id = st.sidebar.selectbox(
-        "Optimizer", list(optimizers.OPTIMIZERS), format_func=lambda i: optimizers.OPTIMIZERS[i].name, key="optimizer"
+    bar.latex(surface.latex)
+    bar.caption(surface.description)
+    if surface.params:
+        with bar.expander("Surface parameters"):
+            param_widgets(st, surface.params, lambda n: ui_state.surface_key(surface_id, n), steps)
+
+    bar.subheader("Start points")
+    starts = points_editor(bar, "starts", ("x", "y"), "Type points, or click the contour with 'Pick starts' on.")
+    bar.toggle("Pick starts by clicking the contour", key="pick_mode")
+    with bar.expander("Start perturbations"):
+        st.caption("Each start also runs moved by each of these offsets (e.g. y + 0.1, 0.01, 0.001).")
+        perturbations = points_editor(st, "perturbations", ("dx", "dy"), "Offsets added to every start.")
+
+    bar.subheader("Optimizers")
+    for slot in range(st.session_state.get("n_opt", 1)):
+        optimizer_slot(bar, slot, steps)
+    bar.button("Add optimizer", on_click=on_add, args=("opt",), key="add_opt", width="stretch")
+
+    bar.subheader("Schedules")
+    for slot in range(st.session_state.get("n_sched", 1)):
+        schedule_slot(bar, slot, steps)
+    bar.button("Add schedule", on_click=on_add, args=("sched",), key="add_sched", width="stretch")
+
+    bar.subheader("Run")
+    bar.number_input(
+        "Base LR η0", min_value=1e-8, max_value=100.0, format="%.3e", key="lr", help="The η0 every schedule scales."
     )
-    chosen = st.sidebar.multiselect(
-        "Schedules",
-        list(schedules.SCHEDULES),
-        default=DEFAULT_SCHEDULES,
-        format_func=lambda i: schedules.SCHEDULES[i].name,
-        key="schedules",
+    bar.number_input("Steps T", min_value=1, max_value=20_000, step=50, key="steps")
+    clip_col, clip_on_col = bar.columns([3, 2])
+    clip_on_col.toggle(
+        "Clip", key="clip_on", help="Clip the gradient to a global norm before each step (the reference clipped at 1)."
     )
-    lr = st.sidebar.number_input("Base LR η0", min_value=1e-6, max_value=10.0, value=1e-3, format="%.5f", key="lr")
-    steps = st.sidebar.slider("Steps T", 10, 2000, 500, key="steps")
-    clip = st.sidebar.number_input("Clip gradient norm (0 = off)", 0.0, 100.0, 1.0, key="clip")
-    return Scene.build(
-        {
-            "surface": {"id": surface_id},
-            "starts": [[start_x, start_y]],
-            "optimizers": [{"id": optimizer_id}],
-            "schedules": [{"id": s} for s in chosen] or [{"id": "constant_lr"}],
-            "lr": lr,
-            "steps": steps,
-            "clip": clip or None,
-        }
+    clip_col.number_input(
+        "Clip norm",
+        min_value=1e-6,
+        max_value=1e6,
+        format="%.3g",
+        key="clip",
+        disabled=not st.session_state.get("clip_on", True),
     )
+    noise_col, seed_col = bar.columns(2)
+    noise_col.number_input("Gradient noise σ", min_value=0.0, max_value=1e3, format="%.3g", key="noise_sigma")
+    seed_col.number_input("Noise seed", min_value=0, max_value=2**31 - 1, step=1, key="noise_seed")
+    tol_col, dtype_col = bar.columns(2)
+    tol_col.number_input("Converged when ‖∇f‖ ≤", min_value=1e-12, max_value=1.0, format="%.1e", key="tolerance")
+    dtype_col.selectbox("Precision", ("float32", "float64"), key="dtype")
+
+    bar.subheader("Scene file")
+    bar.file_uploader("Open a scene (JSON)", type=["json"], key="upload", on_change=on_upload)
+
+    values = {key: st.session_state.get(key) for key in st.session_state}
+    values["starts"] = starts
+    values["perturbations"] = perturbations or [[0.0, 0.0]]
+    return values
+
+
+def optimizer_slot(bar: Any, slot: int, steps: int) -> None:
+    ids = list(optimizers.OPTIMIZERS)
+    head, remove = bar.columns([5, 1], vertical_alignment="bottom")
+    optimizer_id = head.selectbox(
+        f"Optimizer {slot + 1}", ids, format_func=lambda o: optimizers.OPTIMIZERS[o].name, key=f"opt.{slot}.id"
+    )
+    remove.button("✕", key=f"opt.{slot}.remove", on_click=on_remove, args=("opt", slot), help="Remove this optimizer")
+    entry = optimizers.OPTIMIZERS[optimizer_id]
+    with bar.expander(f"{entry.name} settings"):
+        st.latex(entry.latex)
+        st.caption(f"{entry.description} — {entry.reference}")
+        param_widgets(st, entry.params, lambda n: ui_state.optimizer_key(slot, optimizer_id, n), steps)
+        if entry.wraps:
+            plain = [o for o in ids if not optimizers.OPTIMIZERS[o].wraps]
+            inner_id = st.selectbox(
+                "wraps", plain, format_func=lambda o: optimizers.OPTIMIZERS[o].name, key=f"opt.{slot}.inner"
+            )
+            inner = optimizers.OPTIMIZERS[inner_id]
+            param_widgets(st, inner.params, lambda n: ui_state.optimizer_key(slot, inner_id, n, True), steps)
+
+
+def schedule_slot(bar: Any, slot: int, steps: int) -> None:
+    ids = list(schedules.SCHEDULES)
+    head, remove = bar.columns([5, 1], vertical_alignment="bottom")
+    schedule_id = head.selectbox(
+        f"Schedule {slot + 1}", ids, format_func=lambda s: schedules.SCHEDULES[s].name, key=f"sched.{slot}.id"
+    )
+    remove.button(
+        "✕", key=f"sched.{slot}.remove", on_click=on_remove, args=("sched", slot), help="Remove this schedule"
+    )
+    entry = schedules.SCHEDULES[schedule_id]
+    with bar.expander(f"{entry.name} settings"):
+        st.latex(entry.latex)
+        st.caption(f"{entry.description} — {entry.reference}")
+        param_widgets(st, entry.params, lambda n: ui_state.schedule_key(slot, schedule_id, n), steps)
+        st.number_input(
+            "Own η0 (empty: the base LR)", min_value=1e-8, max_value=100.0, value=None, format="%.3e",
+            key=f"sched.{slot}.lr",
+        )  # fmt: skip
+        kind = st.selectbox("Warm-up", ("none", "linear", "constant"), key=f"sched.{slot}.warmup")
+        if kind != "none":
+            a, b = st.columns(2)
+            a.number_input(
+                "steps",
+                min_value=1,
+                max_value=20_000,
+                value=None,
+                placeholder="10 % of T",
+                key=f"sched.{slot}.warmup_steps",
+            )
+            b.number_input(
+                "start factor", min_value=0.0, max_value=1.0, format="%.3f", key=f"sched.{slot}.warmup_factor"
+            )
+
+
+# --- the main area ------------------------------------------------------------------------------------
+
+
+def current_scene(values: dict[str, Any]) -> Scene:
+    """The Scene the widgets describe, or the last valid one with an error shown."""
+    try:
+        scene = Scene.build(ui_state.widgets_to_data(values))
+    except SceneError as error:
+        st.error(f"That setting is not allowed, so the last valid experiment is shown. {error}")
+        return Scene.from_json(st.session_state["last_scene"])
+    st.session_state["last_scene"] = scene.to_json()
+    return scene
+
+
+def handle_pick(selection: Any, starts: list[list[float]]) -> None:
+    """Adds the clicked contour point to the start points (once per click)."""
+    points = (selection or {}).get("selection", {}).get("points", []) if isinstance(selection, dict) else []
+    if not points or not st.session_state.get("pick_mode"):
+        return
+    point = points[0]
+    marker = (round(float(point["x"]), 6), round(float(point["y"]), 6))
+    if st.session_state.get("last_pick") == marker:
+        return
+    st.session_state["last_pick"] = marker
+    st.session_state["starts"] = [*starts, list(marker)]
+    st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
+    st.rerun()
+
+
+def paths_tab(scene: Scene, result: Result, grid: Any, values: dict[str, Any]) -> None:
+    surface = landscapes.SURFACES[scene.surface.id]
+    c1, c2, c3 = st.columns(3)
+    log_z = c1.toggle("Log-scale surface", value=surface.log_z, key=f"log_z.{scene.surface.id}")
+    loss_kind = c2.radio("Loss view", ("loss", "distance to minimizer"), horizontal=True, key="loss_kind")
+    log_y = c3.toggle("Log-scale loss", value=True, key="log_y")
+    left, right = st.columns([11, 9])
+    left.plotly_chart(surface_figure(result, grid, log_z=log_z), key="chart_3d", theme=None)
+    selection = right.plotly_chart(
+        contour_figure(result, grid, log_z=log_z, clickable_grid=True),
+        key="chart_contour", theme=None, on_select="rerun", selection_mode="points",
+    )  # fmt: skip
+    handle_pick(selection, values["starts"])
+    a, b = st.columns(2)
+    a.plotly_chart(lr_figure(result), key="chart_lr", theme=None)
+    b.plotly_chart(loss_figure(result, log_y=log_y, distance=loss_kind != "loss"), key="chart_loss", theme=None)
+    st.subheader("Every trajectory")
+    st.dataframe(pd.DataFrame(summary_table(result)), hide_index=True, width="stretch", key="summary")
+
+
+def playback_tab(result: Result, grid: Any, log_z: bool) -> None:
+    st.caption("Press ▶ or drag the slider: the markers move on both views together.")
+    st.plotly_chart(playback_figure(result, grid, log_z=log_z), key="chart_playback", theme=None)
+
+
+def inside_tab(scene: Scene) -> None:
+    result = simulate(scene.to_json(), inspect=True)
+    st.caption("What the optimizer does with the learning rate: its effective step ‖Δθ‖/‖g‖, and the moments it keeps.")
+    st.plotly_chart(effective_lr_figure(result), key="chart_effective", theme=None)
+    run_index = st.selectbox(
+        "Trajectory", range(result.num_runs), format_func=lambda i: result.runs[i].name, key="inside_run"
+    )
+    st.plotly_chart(internals_figure(result, run_index), key="chart_internals", theme=None)
+
+
+def figure_for(view: str, result: Result, grid: Any, log_z: bool) -> Any:
+    if view == "3-D surface":
+        return surface_figure(result, grid, log_z=log_z)
+    if view == "Contour":
+        return contour_figure(result, grid, log_z=log_z)
+    if view == "Learning rate":
+        return lr_figure(result)
+    if view == "Loss":
+        return loss_figure(result)
+    return playback_figure(result, grid, log_z=log_z)
+
+
+def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
+    st.subheader("Images for slides and papers")
+    view_col, w_col, h_col, s_col = st.columns([3, 2, 2, 2])
+    view = view_col.selectbox("View", VIEWS[:4], key="export_view")
+    width = w_col.number_input("width (px)", 200, 4000, 1200, step=100, key="export_width")
+    height = h_col.number_input("height (px)", 200, 4000, 800, step=100, key="export_height")
+    scale = s_col.number_input("scale", 1.0, 4.0, 2.0, step=0.5, key="export_scale")
+
+    def figure() -> Any:
+        return figure_for(view, result, grid, log_z)
+
+    b1, b2, b3 = st.columns(3)
+    b1.download_button(
+        "PNG", lambda: figure_export.to_png(figure(), width, height, scale), "figure.png", "image/png",
+        key="dl_png", on_click="ignore", width="stretch",
+    )  # fmt: skip
+    b2.download_button(
+        "SVG", lambda: figure_export.to_svg(figure(), width, height), "figure.svg", "image/svg+xml",
+        key="dl_svg", on_click="ignore", width="stretch",
+        help="A 3-D view's SVG holds a raster image of the surface (Plotly renders WebGL); 2-D views are vectors.",
+    )  # fmt: skip
+    b3.download_button(
+        "Interactive HTML", lambda: figure_export.to_html(figure()), "figure.html", "text/html",
+        key="dl_html", on_click="ignore", width="stretch",
+    )  # fmt: skip
+    st.subheader("Animation")
+    if st.button("Render animated GIF of the playback", key="make_gif"):
+        bar = st.progress(0.0, text="Rendering frames…")
+        gif = figure_export.to_gif(
+            result, grid, log_z=log_z, progress=lambda i, n: bar.progress(i / n, text=f"Frame {i} of {n}")
+        )
+        bar.empty()
+        st.session_state["gif"] = gif
+    if st.session_state.get("gif"):
+        st.download_button("Download GIF", st.session_state["gif"], "playback.gif", "image/gif", key="dl_gif")
+    st.subheader("Data")
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(
+        "Trajectories (CSV)", lambda: export.csv_text(result), "trajectories.csv", "text/csv", key="dl_csv",
+        on_click="ignore", width="stretch",
+    )  # fmt: skip
+    d2.download_button(
+        "Trajectories (JSON)", lambda: export.json_text(result), "trajectories.json", "application/json",
+        key="dl_json", on_click="ignore", width="stretch",
+    )  # fmt: skip
+    d3.download_button(
+        "Scene (JSON)", scene.to_json(), "scene.json", "application/json", key="dl_scene", on_click="ignore",
+        width="stretch", help="Open it here again (sidebar → Scene file) or run: python cli.py run --scene scene.json",
+    )  # fmt: skip
+    st.subheader("Share")
+    st.caption("This link reopens exactly this view. Copy it with the icon at its right.")
+    st.code(share_link(scene), language=None)
+
+
+def share_link(scene: Scene) -> str:
+    base = (st.context.url or "").split("?")[0]
+    return f"{base}?s={scene_to_query(scene)}"
 
 
 def main() -> None:
+    init_state()
+    values = sidebar()
     st.title("Optimizers and learning-rate schedules on 2-D surfaces")
-    try:
-        scene = sidebar()
-    except SceneError as error:
-        st.error(f"That setting is not allowed: {error}")
-        st.stop()
+    if "load_error" in st.session_state:
+        st.warning(st.session_state.pop("load_error"))
+    if st.session_state.get("caption"):
+        st.info(st.session_state["caption"])
+    scene = current_scene(values)
+    query = scene_to_query(scene)
+    if st.query_params.get("s") != query:
+        st.query_params["s"] = query
     result = simulate(scene.to_json())
     surface = landscapes.SURFACES[scene.surface.id]
     grid = grid_for(scene.surface.id, json.dumps(scene.surface.params, sort_keys=True), surface.window)
-    log_z = st.toggle("log-scale surface", value=surface.log_z, key="log_z")
-    left, right = st.columns([3, 2])
-    left.plotly_chart(surface_figure(result, grid, log_z=log_z), key="chart_3d", theme=None)
-    right.plotly_chart(contour_figure(result, grid, log_z=log_z), key="chart_contour", theme=None)
-    a, b = st.columns(2)
-    a.plotly_chart(lr_figure(result), key="chart_lr", theme=None)
-    b.plotly_chart(loss_figure(result), key="chart_loss", theme=None)
-    st.download_button("Trajectories (CSV)", export.csv_text(result), "trajectories.csv", "text/csv", key="dl_csv")
-    st.download_button("Scene (JSON)", scene.to_json(), "scene.json", "application/json", key="dl_scene")
+    log_z = st.session_state.get(f"log_z.{scene.surface.id}", surface.log_z)
+    paths, playback, inside, share = st.tabs(["Paths", "Playback", "Inside the optimizer", "Export & share"])
+    with paths:
+        paths_tab(scene, result, grid, values)
+    with playback:
+        playback_tab(result, grid, log_z)
+    with inside:
+        inside_tab(scene)
+    with share:
+        export_tab(scene, result, grid, log_z)
 
 
 main()

@@ -62,11 +62,13 @@ def _check_id(kind: str, value: str) -> str:
 
 
 def _check_params(kind: str, entry_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Validated parameters, canonical: a value equal to its default is left out (so equal scenes compare equal)."""
     specs = _registry(kind)[entry_id].params
     try:
-        return validate_params(specs, params, "params")
+        checked = validate_params(specs, params, "params")
     except ParamError as error:
         raise ValueError(str(error).removeprefix("params: ").removeprefix("params.")) from None
+    return {name: value for name, value in checked.items() if value != getattr(specs[name], "default", None)}
 
 
 def _finite_point(point: tuple[float, float], limit: float = COORD_LIMIT) -> tuple[float, float]:
@@ -107,12 +109,14 @@ class OptimizerSpec(_Model):
 
     @property
     def label(self) -> str:
-        """A short human label, e.g. ``momentum(momentum=0.5)`` or ``lookahead(yogi)``."""
+        """A short human label, e.g. ``momentum[momentum=0.5]`` or ``lookahead(yogi)``."""
+        return self.label_showing(set())
+
+    def label_showing(self, names: set[str]) -> str:
+        """The label, also naming the parameters in ``names`` at their defaults (to tell siblings apart)."""
         name = self.id if self.inner is None else f"{self.id}({self.inner.label})"
-        if self.params:
-            settings = ",".join(f"{k}={_short(v)}" for k, v in sorted(self.params.items()))
-            name += f"[{settings}]"
-        return name
+        settings = _settings(_registry("optimizer")[self.id].params, self.params, names)
+        return name + (f"[{settings}]" if settings else "")
 
 
 class WarmupSpec(_Model):
@@ -135,8 +139,13 @@ class ScheduleSpec(_Model):
 
     @property
     def label(self) -> str:
+        return self.label_showing(set())
+
+    def label_showing(self, names: set[str]) -> str:
+        """The label, also naming the parameters in ``names`` at their defaults (to tell siblings apart)."""
         name = self.id
-        extras = [f"{k}={_short(v)}" for k, v in sorted(self.params.items())]
+        settings = _settings(_registry("schedule")[self.id].params, self.params, names)
+        extras = [settings] if settings else []
         if self.lr is not None:
             extras.append(f"lr={self.lr:g}")
         if self.warmup is not None:
@@ -257,6 +266,23 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def _settings(specs: dict[str, Any], params: dict[str, Any], names: set[str]) -> str:
+    shown = {k: v for k, v in params.items()}
+    for name in names - set(params):
+        default = getattr(specs.get(name), "default", None)
+        if default is not None:
+            shown[name] = default
+    return ",".join(f"{k}={_short(v)}" for k, v in sorted(shown.items()))
+
+
+def sibling_labels(specs: list[OptimizerSpec] | list[ScheduleSpec]) -> list[str]:
+    """Labels that tell apart entries with the same id: each names every parameter set on any of its siblings."""
+    set_names: dict[str, set[str]] = {}
+    for spec in specs:
+        set_names.setdefault(spec.id, set()).update(spec.params)
+    return [spec.label_showing(set_names[spec.id]) for spec in specs]
 
 
 def _short(value: Any) -> str:

@@ -1,0 +1,191 @@
+"""The page under Streamlit's AppTest: every control, every preset, every export path, no exception."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import presets
+from engine.scene import Scene
+from engine.urlstate import scene_from_query, scene_to_query
+
+TIMEOUT = 240
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+pytestmark = pytest.mark.xdist_group("app")
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def _charts(at: AppTest) -> dict[str, dict]:
+    charts = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        charts[element.proto.id] = spec
+    return charts
+
+
+def _figure(at: AppTest, key: str) -> dict:
+    for element in at.get("plotly_chart"):
+        if key in element.proto.id:
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no chart with key {key!r}")
+
+
+def _decode(values):
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
+    return np.asarray(values)
+
+
+def _shown_scene(at: AppTest) -> Scene:
+    return Scene.from_json(at.session_state["last_scene"])
+
+
+@pytest.fixture(scope="module")
+def page() -> AppTest:
+    at = _app().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_default_page_draws_every_view(page):
+    scene = _shown_scene(page)
+    assert scene == presets.PRESETS[presets.DEFAULT_PRESET].build()
+    runs = scene.num_trajectories
+    surface = _figure(page, "chart_3d")
+    kinds = [trace["type"] for trace in surface["data"]]
+    assert kinds.count("surface") == 1
+    assert kinds.count("scatter3d") >= runs  # a path per run (plus start/end markers)
+    assert surface["layout"]["scene"]["xaxis"]["title"]["text"] == "x"
+    contour = _figure(page, "chart_contour")
+    assert [t["type"] for t in contour["data"]].count("contour") == 1
+    lr = _figure(page, "chart_lr")
+    assert len([t for t in lr["data"] if t.get("mode") == "lines"]) == runs
+    loss = _figure(page, "chart_loss")
+    assert loss["layout"]["yaxis"]["type"] == "log"
+    assert not page.get("error")
+    assert page.query_params["s"]
+
+
+def test_colours_match_across_views(page):
+    lr = _figure(page, "chart_lr")
+    loss = _figure(page, "chart_loss")
+    lr_colours = [t["line"]["color"] for t in lr["data"] if t.get("mode") == "lines"]
+    loss_colours = [t["line"]["color"] for t in loss["data"] if t.get("mode") == "lines"]
+    assert lr_colours == loss_colours and len(set(lr_colours)) == len(lr_colours)
+
+
+@pytest.mark.parametrize("preset_id", list(presets.PRESETS))
+def test_every_preset_loads(preset_id):
+    at = _app().run()
+    at.selectbox(key="preset").set_value(preset_id)
+    at.button(key="load_preset").click().run()
+    assert not at.exception, at.exception
+    assert not at.get("error")
+    assert _shown_scene(at) == presets.PRESETS[preset_id].build()
+    assert presets.PRESETS[preset_id].caption[:40] in at.info[0].value
+
+
+def test_controls_change_the_scene():
+    at = _app().run()
+    at.number_input(key="lr").set_value(0.002).run()
+    assert _shown_scene(at).lr == 0.002
+    at.number_input(key="steps").set_value(300).run()
+    assert _shown_scene(at).steps == 300
+    at.toggle(key="clip_on").set_value(False).run()
+    assert _shown_scene(at).clip is None
+    at.number_input(key="noise_sigma").set_value(0.1).run()
+    at.number_input(key="noise_seed").set_value(5).run()
+    assert _shown_scene(at).noise.sigma == 0.1 and _shown_scene(at).noise.seed == 5
+    at.selectbox(key="dtype").set_value("float64").run()
+    assert _shown_scene(at).dtype == "float64"
+    at.number_input(key="tolerance").set_value(1e-3).run()
+    assert _shown_scene(at).tolerance == 1e-3
+    assert not at.exception, at.exception
+
+    # a schedule's own parameter, own LR and warm-up
+    at.selectbox(key="sched.1.id").set_value("step_lr").run()
+    at.number_input(key="sched.1.step_lr.gamma").set_value(0.5).run()
+    at.number_input(key="sched.1.lr").set_value(0.01).run()
+    at.selectbox(key="sched.1.warmup").set_value("linear").run()
+    step = _shown_scene(at).schedules[1]
+    assert step.id == "step_lr" and step.params["gamma"] == 0.5 and step.lr == 0.01 and step.warmup.kind == "linear"
+
+    # optimizers: change, set momentum, add and remove slots, lookahead's inner optimizer
+    at.selectbox(key="opt.0.id").set_value("momentum").run()
+    at.number_input(key="opt.0.momentum.momentum").set_value(0.5).run()
+    assert _shown_scene(at).optimizers[0].params == {"momentum": 0.5}
+    at.button(key="add_opt").click().run()
+    at.selectbox(key="opt.1.id").set_value("lookahead").run()
+    at.selectbox(key="opt.1.inner").set_value("yogi").run()
+    scene = _shown_scene(at)
+    assert [o.id for o in scene.optimizers] == ["momentum", "lookahead"] and scene.optimizers[1].inner.id == "yogi"
+    at.button(key="opt.0.remove").click().run()
+    assert [o.id for o in _shown_scene(at).optimizers] == ["lookahead"]
+    n_sched = len(_shown_scene(at).schedules)
+    at.button(key="add_sched").click().run()
+    assert len(_shown_scene(at).schedules) == n_sched + 1
+    at.button(key="sched.0.remove").click().run()
+    assert len(_shown_scene(at).schedules) == n_sched
+
+    # surface and its parameters
+    at.selectbox(key="surface").set_value("quadratic").run()
+    assert _shown_scene(at).surface.id == "quadratic"
+    assert not at.exception, at.exception
+
+
+def test_bad_formula_shows_a_message_and_keeps_the_last_scene():
+    at = _app().run()
+    before = _shown_scene(at)
+    at.selectbox(key="sched.0.id").set_value("lambda_lr").run()
+    good = _shown_scene(at)
+    assert good.schedules[0].id == "lambda_lr"
+    at.text_input(key="sched.0.lambda_lr.formula").input("lr * __import__('os')").run()
+    assert not at.exception
+    assert at.error and "formula" in at.error[0].value
+    assert _shown_scene(at) == good != before
+
+
+def test_link_reopens_the_same_scene():
+    scene = presets.PRESETS[list(presets.PRESETS)[3]].build().replace(lr=0.0123, steps=222)
+    at = _app()
+    at.query_params["s"] = scene_to_query(scene)
+    at.run()
+    assert not at.exception, at.exception
+    assert _shown_scene(at) == scene
+    assert scene_from_query(at.query_params["s"]) == scene
+
+
+def test_broken_link_warns_and_shows_the_default():
+    at = _app()
+    at.query_params["s"] = "v1.not-a-scene"
+    at.run()
+    assert not at.exception
+    assert at.warning and "could not be opened" in at.warning[0].value
+    assert _shown_scene(at) == presets.PRESETS[presets.DEFAULT_PRESET].build()
+
+
+def test_clicking_the_contour_adds_a_start_point():
+    at = _app().run()
+    at.toggle(key="pick_mode").set_value(True).run()
+    at.session_state["chart_contour"] = {
+        "selection": {"points": [{"x": 0.5, "y": 1.5, "point_index": 0}], "point_indices": [0], "box": [], "lasso": []}
+    }
+    at.run()
+    assert not at.exception, at.exception
+    assert (0.5, 1.5) in _shown_scene(at).starts
+
+
+def test_other_tabs_and_exports_render(page):
+    playback = _figure(page, "chart_playback")
+    assert playback.get("frames"), "the playback figure animates"
+    assert _figure(page, "chart_effective")["data"]
+    assert _figure(page, "chart_internals")["data"]
+    labels = {b.label for b in page.get("download_button")}
+    assert {"PNG", "SVG", "Interactive HTML", "Trajectories (CSV)", "Trajectories (JSON)", "Scene (JSON)"} <= labels
+    assert "?s=" in page.code[0].value

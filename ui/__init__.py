@@ -1,0 +1,1 @@
+"""The page's own pieces. ``ui.state`` is pure (no Streamlit); ``ui.widgets`` draws controls."""

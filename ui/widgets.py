@@ -1,0 +1,87 @@
+"""Controls built from parameter specs: adding an entry to a registry adds its widgets here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import streamlit as st
+
+from common.params import (
+    BoolParam,
+    ChoiceParam,
+    FloatListParam,
+    FloatParam,
+    FormulaParam,
+    IntParam,
+    StepsListParam,
+    StepsParam,
+)
+
+
+def _label(name: str, spec: Any) -> str:
+    symbol = getattr(spec, "symbol", "")
+    return f"{name} (${symbol}$)" if symbol else name
+
+
+def _float_format(spec: FloatParam) -> str:
+    if spec.log or spec.high - spec.low < 0.1 or max(abs(spec.low), abs(spec.high)) >= 1e4:
+        return "%.3e"
+    return "%.4f"
+
+
+def param_widget(container: Any, name: str, spec: Any, key: str, total_steps: int) -> Any:
+    """One widget for one parameter; its value lives in ``st.session_state[key]``."""
+    label, help_text = _label(name, spec), spec.help or None
+    if key not in st.session_state:
+        st.session_state[key] = None if isinstance(spec, StepsParam) else _initial(spec)
+    if isinstance(spec, FloatParam):
+        step = None if spec.log else (spec.high - spec.low) / 1000
+        return container.number_input(
+            label, min_value=spec.low, max_value=spec.high, step=step, format=_float_format(spec), key=key,
+            help=help_text,
+        )  # fmt: skip
+    if isinstance(spec, IntParam):
+        return container.number_input(label, min_value=spec.low, max_value=spec.high, step=1, key=key, help=help_text)
+    if isinstance(spec, StepsParam):
+        auto = spec.default_steps(total_steps)
+        return container.number_input(
+            label, min_value=spec.low, max_value=spec.high, step=1, key=key,
+            placeholder=f"auto: {auto} ({spec.fraction:g}·T)", help=(help_text or "") + " Empty: scales with T.",
+        )  # fmt: skip
+    if isinstance(spec, StepsListParam):
+        auto = "/".join(str(s) for s in spec.default_steps(total_steps))
+        return container.text_input(
+            label, key=key, placeholder=f"auto: {auto}", help=(help_text or "") + " Steps separated by '/'."
+        )
+    if isinstance(spec, FloatListParam):
+        return container.text_input(label, key=key, help=(help_text or "") + " Numbers separated by '/'.")
+    if isinstance(spec, BoolParam):
+        return container.checkbox(label, key=key, help=help_text)
+    if isinstance(spec, ChoiceParam):
+        return container.selectbox(label, spec.choices, key=key, help=help_text)
+    if isinstance(spec, FormulaParam):
+        return container.text_input(
+            label, key=key, help=(help_text or "") + f" Variables: {', '.join(spec.variables)}."
+        )
+    raise TypeError(f"no widget for {type(spec).__name__}")
+
+
+def _initial(spec: Any) -> Any:
+    if isinstance(spec, FloatListParam):
+        return "/".join(f"{v:g}" for v in spec.default)
+    if isinstance(spec, StepsListParam):
+        return ""
+    return spec.default
+
+
+def param_widgets(
+    container: Any, specs: Mapping[str, Any], key: Callable[[str], str], total_steps: int, columns: int = 2
+) -> None:
+    """All of an entry's parameters, laid out in columns."""
+    if not specs:
+        container.caption("No parameters.")
+        return
+    cols = container.columns(columns)
+    for index, (name, spec) in enumerate(specs.items()):
+        param_widget(cols[index % columns], name, spec, key(name), total_steps)
