@@ -7,12 +7,15 @@ become one Scene, validated in one place (``engine.scene``); the engine runs it;
 
 from __future__ import annotations
 
+import collections
 import json
+import threading
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+import analysis
 import landscapes
 import optimizers
 import presets
@@ -70,7 +73,17 @@ def load_scene(scene: Scene, caption: str | None = None) -> None:
     st.session_state["caption"] = caption
 
 
+def request_load(scene: Scene, caption: str) -> None:
+    """Loads ``scene`` on a fresh run (widgets drawn in this run can no longer be changed)."""
+    st.session_state["pending_scene"] = (scene.to_json(), caption)
+    st.rerun()
+
+
 def init_state() -> None:
+    pending = st.session_state.pop("pending_scene", None)
+    if pending is not None:
+        load_scene(Scene.from_json(pending[0]), caption=pending[1])
+        return
     if "last_scene" in st.session_state:
         return
     query = st.query_params.get("s")
@@ -406,6 +419,213 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
     st.code(share_link(scene), language=None)
 
 
+# --- beyond the paper: sweeps in one batch ---------------------------------------------------------
+
+
+class _SweepCache:
+    """Sweep results shared by every session, newest kept (st.cache_data would replay the progress bar)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self.entries: collections.OrderedDict[tuple, Any] = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, compute: Any) -> Any:
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        value = compute()
+        with self.lock:
+            self.entries[key] = value
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+
+@st.cache_resource
+def sweep_cache() -> _SweepCache:
+    return _SweepCache()
+
+
+def cached_lr_search(scene_json: str, candidates: int, objective: str, mode: str, _progress: Any = None) -> Any:
+    return sweep_cache().get(
+        ("lr_search", scene_json, candidates, objective, mode),
+        lambda: analysis.lr_search(
+            Scene.from_json(scene_json), candidates=candidates, objective=objective, mode=mode, progress=_progress
+        ),
+    )
+
+
+def cached_basins(scene_json: str, resolution: int, _progress: Any = None) -> Any:
+    return sweep_cache().get(
+        ("basins", scene_json, resolution),
+        lambda: analysis.basins(Scene.from_json(scene_json), resolution=resolution, progress=_progress),
+    )
+
+
+def cached_hparams(scene_json: str, y_param: str, resolution: int, _progress: Any = None) -> Any:
+    return sweep_cache().get(
+        ("hparams", scene_json, y_param, resolution),
+        lambda: analysis.hparam_map(
+            Scene.from_json(scene_json), "lr", y_param, resolution=resolution, progress=_progress
+        ),
+    )
+
+
+def cached_claims(_progress: Any = None) -> list[Any]:
+    return sweep_cache().get(("claims",), lambda: analysis.check_all(progress=_progress))
+
+
+def _progress_bar(text: str) -> tuple[Any, Any]:
+    bar = st.progress(0.0, text=text)
+    return bar, lambda fraction, message: bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+
+
+def _run_sweep(label: str, compute: Any) -> Any:
+    """Runs a sweep with a progress bar; a budget error becomes a message saying how to get under it."""
+    bar, progress = _progress_bar(label)
+    try:
+        return compute(progress)
+    except SceneError as error:
+        st.error(str(error))
+        return None
+    finally:
+        bar.empty()
+
+
+def _clicked_point(selection: Any) -> tuple[float, float] | None:
+    points = selection.get("selection", {}).get("points", []) if isinstance(selection, dict) else []
+    if not points:
+        return None
+    return float(points[0]["x"]), float(points[0]["y"])
+
+
+def lr_search_tab(scene: Scene) -> None:
+    st.caption(
+        "The reference tuned η0 with 200 sequential hyperopt runs of 200 steps per schedule (objective: squared "
+        "distance of the final point to the known minimum). Here every candidate of every schedule runs in one batch."
+    )
+    a, b, c = st.columns(3)
+    candidates = a.number_input("Candidates", 10, 1000, 200, step=10, key="search_candidates")
+    objective = b.selectbox("Objective", ("distance2", "final_loss", "steps_to_tol"), key="search_objective")
+    mode = c.selectbox(
+        "Mode",
+        ("shared", "per_schedule"),
+        key="search_mode",
+        help="shared: every schedule reuses the η0 tuned for constant_lr, as the paper's figures did.",
+    )
+    if not st.toggle("Run the search", key="search_on"):
+        return
+    search = _run_sweep(
+        "Searching η0…", lambda p: cached_lr_search(scene.to_json(), int(candidates), objective, mode, _progress=p)
+    )
+    if search is None:
+        return
+    st.plotly_chart(analysis.lr_search_figure(search), key="chart_search", theme=None)
+    chosen = ", ".join(f"{label}: {lr:.3g}" for label, lr in zip(search.schedule_labels, search.chosen, strict=True))
+    st.write(f"Chosen η0 — {chosen}  ({search.trajectories:,} runs in {search.seconds:.2f} s)")
+    st.button(
+        "Apply the chosen η0 to the scene", key="search_apply",
+        on_click=lambda: load_scene(analysis.apply(scene, search), caption="η0 set by the LR search."),
+    )  # fmt: skip
+
+
+def basins_tab(scene: Scene) -> None:
+    st.caption(
+        "A grid of start points, every one run with each optimizer × schedule, coloured by where it ends up. "
+        "Click a cell to add it as a start point."
+    )
+    resolution = st.select_slider("Grid", (32, 64, 128, 256), value=64, key="basins_resolution")
+    if not st.toggle("Compute the basins", key="basins_on"):
+        return
+    result = _run_sweep("Running the grid…", lambda p: cached_basins(scene.to_json(), int(resolution), _progress=p))
+    if result is None:
+        return
+    st.caption(f"{result.outcome.size:,} trajectories in {result.seconds:.2f} s")
+    pick = st.plotly_chart(
+        analysis.basins_figure(result, "outcome"), key="chart_basins", theme=None, on_select="rerun",
+        selection_mode="points",
+    )  # fmt: skip
+    st.plotly_chart(analysis.basins_figure(result, "steps"), key="chart_basins_steps", theme=None)
+    point = _clicked_point(pick)
+    if point is not None and st.session_state.get("last_basin_pick") != point:
+        st.session_state["last_basin_pick"] = point
+        request_load(
+            scene.replace(starts=[*scene.starts, list(point)]),
+            caption=f"Start ({point[0]:.3g}, {point[1]:.3g}) added from the basin map.",
+        )
+
+
+def numeric_settings(scene: Scene) -> list[str]:
+    """Paths of the scene's numeric optimizer and schedule settings, e.g. ``optimizers.0.params.momentum``."""
+    from common.params import FloatParam
+
+    paths = []
+    for i, spec in enumerate(scene.optimizers):
+        entry = optimizers.OPTIMIZERS[spec.id]
+        paths += [f"optimizers.{i}.params.{n}" for n, p in entry.params.items() if isinstance(p, FloatParam)]
+        if spec.inner is not None:
+            inner = optimizers.OPTIMIZERS[spec.inner.id]
+            paths += [f"optimizers.{i}.inner.params.{n}" for n, p in inner.params.items() if isinstance(p, FloatParam)]
+    for i, spec in enumerate(scene.schedules):
+        entry = schedules.SCHEDULES[spec.id]
+        paths += [f"schedules.{i}.params.{n}" for n, p in entry.params.items() if isinstance(p, FloatParam)]
+    return paths
+
+
+def hparams_tab(scene: Scene) -> None:
+    st.caption("η0 against a second setting, every cell run in one batch. Click a cell to load that setting.")
+    a, b, c = st.columns([3, 2, 2])
+    choices = numeric_settings(scene)
+    if not choices:
+        st.info("This scene has no numeric setting besides η0 to map against: add an optimizer with momentum.")
+        return
+    y_param = a.selectbox(
+        "Against", choices, key="hparams_y", help="Any numeric setting of the scene's optimizers or schedules."
+    )
+    resolution = b.select_slider("Grid", (16, 32, 64), value=32, key="hparams_resolution")
+    metric = c.selectbox("Map", ("final_loss", "success", "steps", "outcome"), key="hparams_metric")
+    if not st.toggle("Compute the map", key="hparams_on"):
+        return
+    hmap = _run_sweep(
+        "Running the grid…", lambda p: cached_hparams(scene.to_json(), y_param, int(resolution), _progress=p)
+    )
+    if hmap is None:
+        return
+    st.caption(f"{hmap.final_loss.size:,} trajectories in {hmap.seconds:.2f} s")
+    pick = st.plotly_chart(
+        analysis.hparam_figure(hmap, metric), key="chart_hparams", theme=None, on_select="rerun",
+        selection_mode="points",
+    )  # fmt: skip
+    point = _clicked_point(pick)
+    if point is not None and st.session_state.get("last_hparam_pick") != point:
+        st.session_state["last_hparam_pick"] = point
+        i = int(abs(hmap.y_values - point[1]).argmin())
+        j = int(abs(hmap.x_values - point[0]).argmin())
+        request_load(
+            analysis.apply_setting(scene, analysis.setting_at(hmap, i, j)), caption="Setting loaded from the map."
+        )
+
+
+def claims_tab() -> None:
+    st.caption(
+        "Each claim of the paper's Section 4.1 as a measurable criterion, judged on the paper's settings; "
+        "robustness is the share of η0 values (×0.1 … ×10 around the paper's) for which it still holds."
+    )
+    if not st.toggle("Check the claims (about a minute the first time)", key="claims_on"):
+        return
+    verdicts = _run_sweep("Checking the claims…", lambda p: cached_claims(_progress=p))
+    if verdicts is None:
+        return
+    st.dataframe(pd.DataFrame(analysis.claims_table(verdicts)), hide_index=True, width="stretch", key="claims_table")
+    for verdict in verdicts:
+        with st.expander(f"{verdict.claim.id} — {verdict.verdict} (robustness {verdict.robustness:.0%})"):
+            st.write(verdict.claim.text)
+            st.caption(verdict.reason)
+            st.plotly_chart(analysis.claims_figure(verdict), key=f"chart_claim_{verdict.claim.id}", theme=None)
+
+
 def share_link(scene: Scene) -> str:
     base = (st.context.url or "").split("?")[0]
     return f"{base}?s={scene_to_query(scene)}"
@@ -427,15 +647,26 @@ def main() -> None:
     surface = landscapes.SURFACES[scene.surface.id]
     grid = grid_for(scene.surface.id, json.dumps(scene.surface.params, sort_keys=True), surface.window)
     log_z = st.session_state.get(f"log_z.{scene.surface.id}", surface.log_z)
-    paths, playback, inside, share = st.tabs(["Paths", "Playback", "Inside the optimizer", "Export & share"])
-    with paths:
+    tabs = st.tabs(
+        ["Paths", "Playback", "Inside the optimizer", "Export & share", "LR search", "Basins", "Hyperparameters",
+         "Paper claims"]
+    )  # fmt: skip
+    with tabs[0]:
         paths_tab(scene, result, grid, values)
-    with playback:
+    with tabs[1]:
         playback_tab(result, grid, log_z)
-    with inside:
+    with tabs[2]:
         inside_tab(scene)
-    with share:
+    with tabs[3]:
         export_tab(scene, result, grid, log_z)
+    with tabs[4]:
+        lr_search_tab(scene)
+    with tabs[5]:
+        basins_tab(scene)
+    with tabs[6]:
+        hparams_tab(scene)
+    with tabs[7]:
+        claims_tab()
 
 
 main()

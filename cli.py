@@ -1,8 +1,11 @@
 """Command line: list the catalog, run a scene to CSV, write a scene file.
 
     python cli.py list surfaces|schedules|optimizers
-    python cli.py run [--scene FILE] [flags] -o OUT.csv
-    python cli.py scene [--scene FILE] [flags] -o SCENE.json
+    python cli.py presets
+    python cli.py run [--scene FILE | --preset ID] [flags] -o OUT.csv
+    python cli.py scene [--scene FILE | --preset ID] [flags] -o SCENE.json
+    python cli.py render [--scene FILE | --preset ID] [flags] --view VIEW -o FILE.png|svg|html|gif
+    python cli.py claims | lrsearch | basins | bench   (see --help of each)
 
 Flags override the scene file. Bad arguments exit with code 2 and a one-line message.
 """
@@ -107,6 +110,7 @@ def _point(text: str, flag: str) -> list[float]:
 
 def _scene_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scene", metavar="FILE", help="a scene JSON file; the flags below override it")
+    parser.add_argument("--preset", metavar="ID", help="start from a preset (python cli.py presets lists them)")
     parser.add_argument("--surface", metavar="ID[:k=v,...]", help="surface and its parameters")
     parser.add_argument("--start", metavar="X,Y", action="append", help="start point (repeatable)")
     parser.add_argument("--perturb", metavar="DX,DY", action="append", help="start perturbation (repeatable)")
@@ -127,6 +131,14 @@ def build_scene(args: argparse.Namespace):
     from engine.scene import Scene
 
     data: dict[str, Any] = {}
+    if getattr(args, "preset", None):
+        from presets import PRESETS
+
+        if args.scene:
+            raise UsageError("--preset and --scene both give a starting scene; use one")
+        if args.preset not in PRESETS:
+            raise UsageError(f"--preset: unknown preset {args.preset!r}; allowed: {', '.join(PRESETS)}")
+        data = PRESETS[args.preset].build().to_dict()
     if args.scene:
         path = Path(args.scene)
         if not path.is_file():
@@ -224,6 +236,85 @@ def cmd_scene(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_presets(args: argparse.Namespace) -> int:
+    from presets import PRESETS
+
+    for preset_id, preset in PRESETS.items():
+        print(f"{preset_id}\t{preset.name}\t{preset.caption}")
+    return 0
+
+
+RENDER_VIEWS = ("3d", "contour", "lr", "loss", "playback", "basins", "hparams", "claims")
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Renders one view without a browser window (kaleido drives Debian's chromium headless)."""
+    if not args.output or args.output == "-":
+        raise UsageError("render needs -o FILE with a .png, .svg, .html or .gif extension")
+    suffix = Path(args.output).suffix.lower().lstrip(".")
+    if suffix not in ("png", "svg", "html", "gif"):
+        raise UsageError(f"-o: the file must end in .png, .svg, .html or .gif, got {args.output!r}")
+    if suffix == "gif" and args.view not in ("3d", "contour", "playback"):
+        raise UsageError(f"a GIF animates the paths: use --view 3d, contour or playback, not {args.view!r}")
+    scene = build_scene(args)
+    import figures
+    from figures import export as figure_export
+
+    if args.view == "claims":
+        import analysis
+
+        claim = args.claim or "C5"
+        if claim not in analysis.CLAIMS:
+            raise UsageError(f"--claim: unknown claim {claim!r}; allowed: {', '.join(analysis.CLAIMS)}")
+        fig = analysis.claims_figure(analysis.check(claim))
+    elif args.view == "basins":
+        import analysis
+
+        fig = analysis.basins_figure(analysis.basins(scene, resolution=args.resolution))
+    elif args.view == "hparams":
+        import analysis
+
+        fig = analysis.hparam_figure(analysis.hparam_map(scene, resolution=min(args.resolution, 64)))
+    else:
+        from engine.simulate import run
+
+        result = run(scene)
+        surface = landscapes_registry()[scene.surface.id]
+        grid = figures.surface_grid(scene.surface.id, scene.surface.params, surface.window)
+        if suffix == "gif":
+            _write_bytes(figure_export.to_gif(result, grid, log_z=surface.log_z), args.output)
+            print(f"wrote {args.output}")
+            return 0
+        fig = {
+            "3d": lambda: figures.surface_figure(result, grid, log_z=surface.log_z),
+            "contour": lambda: figures.contour_figure(result, grid, log_z=surface.log_z),
+            "lr": lambda: figures.lr_figure(result),
+            "loss": lambda: figures.loss_figure(result),
+            "playback": lambda: figures.playback_figure(result, grid, log_z=surface.log_z),
+        }[args.view]()
+    if suffix == "html":
+        _write(figure_export.to_html(fig), args.output)
+    elif suffix == "png":
+        _write_bytes(figure_export.to_png(fig, args.width, args.height, args.scale), args.output)
+    else:
+        _write_bytes(figure_export.to_svg(fig, args.width, args.height), args.output)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def landscapes_registry() -> dict[str, Any]:
+    from landscapes import SURFACES
+
+    return SURFACES
+
+
+def _write_bytes(data: bytes, output: str) -> None:
+    try:
+        Path(output).write_bytes(data)
+    except OSError as error:
+        raise UsageError(f"-o: cannot write {output!r}: {error.strerror}") from None
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python cli.py", description="Optimizers and LR schedules on 2-D surfaces.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -236,6 +327,27 @@ def make_parser() -> argparse.ArgumentParser:
     scene = commands.add_parser("scene", help="write the scene the flags describe as JSON")
     _scene_flags(scene)
     scene.set_defaults(handler=cmd_scene)
+    presets = commands.add_parser("presets", help="list the presets (the paper's figures and lessons)")
+    presets.set_defaults(handler=cmd_presets)
+    render = commands.add_parser("render", help="render a view to PNG, SVG, HTML or GIF without a browser")
+    _scene_flags(render)
+    render.add_argument("--view", choices=RENDER_VIEWS, default="3d", help="which view (default 3d)")
+    render.add_argument("--width", type=int, default=1200, help="pixels (default 1200)")
+    render.add_argument("--height", type=int, default=800, help="pixels (default 800)")
+    render.add_argument("--scale", type=float, default=2.0, help="pixel density for PNG (default 2)")
+    render.add_argument("--resolution", type=int, default=128, help="grid cells per side for basins/hparams")
+    render.add_argument("--claim", metavar="ID", help="the claim to show with --view claims (default C5)")
+    render.set_defaults(handler=cmd_render)
+
+    from analysis import cli as analysis_cli
+
+    analysis_cli.add_parsers(commands, _scene_flags)
+    try:
+        import bench
+    except ImportError:  # the benchmark is a development tool; the app does not need it
+        bench = None
+    if bench is not None:
+        bench.add_parser(commands)
     return parser
 
 

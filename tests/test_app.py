@@ -189,3 +189,44 @@ def test_other_tabs_and_exports_render(page):
     labels = {b.label for b in page.get("download_button")}
     assert {"PNG", "SVG", "Interactive HTML", "Trajectories (CSV)", "Trajectories (JSON)", "Scene (JSON)"} <= labels
     assert "?s=" in page.code[0].value
+
+
+def test_beyond_the_paper_tabs_run_and_load_back():
+    at = _app().run()
+    at.number_input(key="steps").set_value(200).run()
+    at.toggle(key="search_on").set_value(True).run()
+    assert not at.exception, at.exception
+    assert _figure(at, "chart_search")["data"]
+    at.button(key="search_apply").click().run()
+    assert not at.exception, at.exception
+    assert "η0 set by the LR search" in at.info[0].value
+
+    at.select_slider(key="basins_resolution").set_value(32)
+    at.toggle(key="basins_on").set_value(True).run()
+    assert not at.exception, at.exception
+    basins = _figure(at, "chart_basins")
+    assert any(t["type"] == "heatmap" for t in basins["data"])
+    before = len(_shown_scene(at).starts)
+    at.session_state["chart_basins"] = {
+        "selection": {"points": [{"x": 0.5, "y": 0.5, "point_index": 0}], "point_indices": [0], "box": [], "lasso": []}
+    }
+    at.run()
+    assert not at.exception, at.exception
+    assert len(_shown_scene(at).starts) == before + 1 and _shown_scene(at).starts[-1] == (0.5, 0.5)
+
+    assert "optimizers.0.params.momentum" not in at.selectbox(key="hparams_y").options  # plain SGD has none
+    at.selectbox(key="opt.0.id").set_value("momentum").run()
+    at.selectbox(key="hparams_y").set_value("optimizers.0.params.momentum")
+    at.select_slider(key="hparams_resolution").set_value(16)
+    at.toggle(key="hparams_on").set_value(True).run()
+    assert not at.exception, at.exception
+    assert any(t["type"] == "heatmap" for t in _figure(at, "chart_hparams")["data"])
+
+
+@pytest.mark.slow
+def test_claims_tab_lists_fourteen_verdicts():
+    at = _app().run()
+    at.toggle(key="claims_on").set_value(True).run(timeout=900)
+    assert not at.exception, at.exception
+    table = at.dataframe[-1].value
+    assert len(table) == 14 and set(table["verdict"]) <= {"holds", "does not hold", "holds in part"}
