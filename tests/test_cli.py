@@ -120,3 +120,42 @@ def test_bad_arguments_from_a_real_shell_show_no_traceback():
     done = _cli("run", "--optimizer", "adam:b1=2")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_presets_lists_every_preset(capsys):
+    from presets import PRESETS
+
+    assert cli.main(["presets"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in lines] == list(PRESETS)
+
+
+def test_preset_flag_starts_from_the_preset_and_flags_override(tmp_path, capsys):
+    from engine.scene import Scene
+    from presets import PRESETS
+
+    out = tmp_path / "s.json"
+    assert cli.main(["scene", "--preset", "fig3-saddle", "--steps", "77", "-o", str(out)]) == 0
+    scene = Scene.from_json(out.read_text())
+    assert scene == PRESETS["fig3-saddle"].build().replace(steps=77)
+    assert cli.main(["scene", "--preset", "nope"]) == 2
+    assert "unknown preset 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.xdist_group("browser")
+def test_render_writes_each_format(tmp_path):
+    pytest.importorskip("kaleido")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("static export needs Debian's chromium: apt-get install -y chromium")
+    base = ["render", "--preset", "fig3-saddle", "--steps", "60"]
+    png, svg, html = tmp_path / "c.png", tmp_path / "l.svg", tmp_path / "p.html"
+    size = ["--width", "600", "--height", "400", "--scale", "1"]
+    assert cli.main([*base, "--view", "contour", *size, "-o", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(png.read_bytes()[16:20], "big") == 600
+    assert cli.main([*base, "--view", "lr", "-o", str(svg)]) == 0
+    assert b"<svg" in svg.read_bytes()[:2000]
+    assert cli.main([*base, "--view", "loss", "-o", str(html)]) == 0
+    assert "plotly" in html.read_text()
+    assert cli.main([*base, "--view", "lr", "-o", str(tmp_path / "x.gif")]) == 2
+    assert cli.main([*base, "--view", "lr", "-o", str(tmp_path / "x.bmp")]) == 2
