@@ -1,0 +1,253 @@
+"""``python cli.py bench``: the engine's throughput against NumPy and a per-trajectory loop (issue #5).
+
+Cases: SGD-momentum and Adam on Rosenbrock in float32, recording every step (``record=True``)
+and recording nothing (``record=False``, as sweeps run), for a small and a large batch. In the
+same run: the NumPy loop vectorised over the batch (``bench.baselines.numpy_run``) and a
+per-trajectory Python loop (``torch.optim`` if importable, else NumPy), timed on a few
+trajectories and extrapolated per trajectory-step. Also the warm rerun of the default scene
+(engine and figures) and the number of compilations that moving the sliders causes.
+
+Throughputs are millions of trajectory-steps per second (Msteps/s) of wall time, best of
+``--repeat`` warm runs; the first call (compiling or loading the persistent compilation
+cache) is reported separately. The machine's load average is reported with them: on a
+shared machine other processes take cores away.
+
+Hooks for the command line: ``add_parser(subparsers)`` registers the subcommand and
+``main(args)`` runs it; ``collect(...)`` returns the JSON object without printing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+from typing import Any
+
+__all__ = ["QUICK", "STANDARD", "add_parser", "collect", "format_table", "main"]
+
+# (large batch, small batch, steps, repeat, loop trajectories, loop steps)
+STANDARD = {"batch": 4096, "small_batch": 64, "steps": 5000, "repeat": 3, "loop_trajectories": 4, "loop_steps": 2000}
+QUICK = {"batch": 1024, "small_batch": 16, "steps": 1000, "repeat": 2, "loop_trajectories": 2, "loop_steps": 300}
+_LABELS = {"adam": "Adam", "sgdm": "SGD-momentum"}
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Registers ``bench`` on an ``argparse`` subparsers object; the handler is ``main``."""
+    parser = subparsers.add_parser(
+        "bench", help="measure the engine's throughput against NumPy and a per-trajectory loop"
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes; finishes in well under a minute")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    parser.add_argument("--batch", type=int, metavar="N", help="trajectories of the large cases (default 4096)")
+    parser.add_argument("--small-batch", type=int, metavar="N", help="trajectories of the small cases (default 64)")
+    parser.add_argument("--steps", type=int, metavar="T", help="steps of every case (default 5000)")
+    parser.add_argument("--repeat", type=int, metavar="R", help="warm runs per case; the best counts (default 3)")
+    parser.add_argument("--loop-trajectories", type=int, metavar="N", help="trajectories the loop is timed on")
+    parser.add_argument("--loop-steps", type=int, metavar="T", help="steps the loop is timed on")
+    parser.add_argument(
+        "--devices",
+        type=int,
+        metavar="N",
+        help="CPU devices to split large batches over (default: one per core; 1 turns sharding off)",
+    )
+    parser.set_defaults(handler=main)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> dict[str, int]:
+    settings = dict(QUICK if getattr(args, "quick", False) else STANDARD)
+    for name in settings:
+        value = getattr(args, name, None)
+        if value is not None:
+            if value < 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+            settings[name] = value
+    return settings
+
+
+def main(args: argparse.Namespace) -> int:
+    """Runs the benchmark and prints the table, or the JSON object with ``--json``. Returns 0."""
+    settings = _settings(args)
+    from engine.simulate import use_cpu_cores
+
+    use_cpu_cores(getattr(args, "devices", None))  # before JAX starts; a no-op once it has
+    report = collect(**settings, quick=bool(getattr(args, "quick", False)))
+    if getattr(args, "json", False):
+        print(json.dumps(report))
+    else:
+        print(format_table(report))
+    return 0
+
+
+def _msps(batch: int, steps: int, seconds: float) -> float:
+    return batch * steps / seconds / 1e6 if seconds > 0 else math.inf
+
+
+def collect(
+    *,
+    batch: int,
+    small_batch: int,
+    steps: int,
+    repeat: int,
+    loop_trajectories: int,
+    loop_steps: int,
+    quick: bool = False,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Runs every case and baseline; returns the report (see the module docstring)."""
+    import jax
+
+    from bench import baselines, cases
+    from engine.simulate import compilation_cache_dir, enable_compilation_cache
+
+    def note(text: str) -> None:
+        if progress is not None:
+            progress(text)
+
+    load_before = os.getloadavg()
+    rows: list[dict[str, Any]] = []
+    numpy_rates: dict[tuple[str, bool, int], float] = {}
+    for size in dict.fromkeys((small_batch, batch)):
+        for optimizer in ("sgdm", "adam"):
+            for record in (True, False):
+                note(f"numpy {optimizer} record={record} batch={size}")
+                seconds = baselines.time_numpy(optimizer, size, steps, record=record, repeat=min(repeat, 2))
+                numpy_rates[optimizer, record, size] = _msps(size, steps, seconds)
+    for size in dict.fromkeys((small_batch, batch)):
+        for optimizer in ("sgdm", "adam"):
+            for record in (True, False):
+                note(f"engine {optimizer} record={record} batch={size}")
+                timing = cases.time_engine(optimizer, size, steps, record=record, repeat=repeat)
+                rate = _msps(size, steps, timing["best_s"])
+                numpy_rate = numpy_rates[optimizer, record, size]
+                rows.append(
+                    {
+                        "case": f"{optimizer}_{'record' if record else 'norecord'}"
+                        + ("_small" if size != batch else ""),
+                        "optimizer": optimizer,
+                        "record": record,
+                        "batch": size,
+                        "steps": steps,
+                        "msps": rate,
+                        "numpy_msps": numpy_rate,
+                        "ratio_vs_numpy": rate / numpy_rate,
+                        "cpu_msps": _msps(size, steps, timing["cpu_s"]),  # per CPU-second, all threads
+                        **timing,
+                    }
+                )
+    note("per-trajectory loop")
+    use_torch = baselines.torch_available()
+    loop_seconds = baselines.time_loop("adam", loop_trajectories, loop_steps, use_torch=use_torch)
+    loop_rate = _msps(loop_trajectories, loop_steps, loop_seconds)
+    note("default scene rerun")
+    rerun = cases.default_scene_rerun(repeat=repeat)
+    note("slider recompiles")
+    sliders = cases.slider_recompiles()
+
+    by_case = {row["case"]: row for row in rows}
+    devices = jax.devices()
+    report: dict[str, Any] = {
+        "adam_record_msps": by_case["adam_record"]["msps"],
+        "adam_norecord_msps": by_case["adam_norecord"]["msps"],
+        "sgdm_record_msps": by_case["sgdm_record"]["msps"],
+        "sgdm_norecord_msps": by_case["sgdm_norecord"]["msps"],
+        "numpy_adam_record_msps": numpy_rates["adam", True, batch],
+        "numpy_sgdm_record_msps": numpy_rates["sgdm", True, batch],
+        "numpy_ratio": by_case["adam_record"]["msps"] / numpy_rates["adam", True, batch],
+        "loop_msps": loop_rate,
+        "loop_backend": "torch" if use_torch else "numpy",
+        "loop_ratio": by_case["adam_record"]["msps"] / loop_rate,
+        "loop_note": (
+            f"per-trajectory loop ({'torch.optim' if use_torch else 'NumPy on a (2,) vector'}, Adam) timed on "
+            f"{loop_trajectories} trajectories x {loop_steps} steps; its rate per trajectory-step is "
+            "extrapolated to the batch (a loop has no batch effect)"
+        ),
+        "rerun_ms": rerun["rerun_ms"],
+        "rerun_engine_ms": rerun["engine_ms"],
+        "rerun_grid_ms": rerun["grid_ms"],
+        "rerun_figures_ms": rerun["figures_ms"],
+        "rerun_cold_ms": rerun["cold_ms"],
+        "recompiles_on_slider": sliders["recompiles_on_slider"],
+        "recompiles_per_move": sliders["per_move"],
+        "devices": len(devices),
+        "platform": devices[0].platform,
+        "device_kind": devices[0].device_kind,
+        "cases": rows,
+        "settings": {
+            "batch": batch,
+            "small_batch": small_batch,
+            "steps": steps,
+            "repeat": repeat,
+            "loop_trajectories": loop_trajectories,
+            "loop_steps": loop_steps,
+            "quick": quick,
+            "dtype": "float32",
+            "surface": "rosenbrock",
+        },
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "load_average_before": list(load_before),
+            "load_average_after": list(os.getloadavg()),
+            "python": platform.python_version(),
+            "jax": jax.__version__,
+            "compilation_cache": str(enable_compilation_cache() or compilation_cache_dir() or "off"),
+        },
+    }
+    return report
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """The report as a plain-text table with the headline numbers under it."""
+    width = 46
+    lines = [f"{'case':<{width}}{'batch':>7}{'steps':>7}{'Msteps/s':>11}{'vs NumPy':>10}{'first call':>12}"]
+    for row in report["cases"]:
+        lines.append(
+            f"{'engine, ' + _what(row):<{width}}{row['batch']:>7}{row['steps']:>7}{row['msps']:>11.1f}"
+            f"{row['ratio_vs_numpy']:>9.1f}x{row['first_s']:>11.2f}s"
+        )
+    seen = set()
+    for row in report["cases"]:
+        key = (row["optimizer"], row["record"], row["batch"])
+        if key not in seen:
+            seen.add(key)
+            lines.append(
+                f"{'NumPy, ' + _what(row):<{width}}{row['batch']:>7}{row['steps']:>7}{row['numpy_msps']:>11.1f}"
+                f"{1.0:>9.1f}x"
+            )
+    settings = report["settings"]
+    loop = f"loop ({report['loop_backend']}), Adam, every step recorded"
+    lines.append(
+        f"{loop:<{width}}{1:>7}{settings['loop_steps']:>7}"
+        f"{report['loop_msps']:>11.4f}{report['loop_msps'] / report['numpy_adam_record_msps']:>9.4f}x"
+    )
+    machine = report["machine"]
+    lines += [
+        "",
+        f"numpy_ratio (engine / NumPy, Adam, every step recorded, batch {settings['batch']}): "
+        f"{report['numpy_ratio']:.1f}",
+        f"loop_ratio (engine / per-trajectory loop, Adam): {report['loop_ratio']:,.0f}",
+        f"  {report['loop_note']}",
+        f"rerun_ms (warm rerun of the default scene): {report['rerun_ms']:.1f} = engine "
+        f"{report['rerun_engine_ms']:.1f} + grid {report['rerun_grid_ms']:.1f} + figures "
+        f"{report['rerun_figures_ms']:.1f} (cold, compiling or loading the cache: {report['rerun_cold_ms']:.0f})",
+        f"recompiles_on_slider: {report['recompiles_on_slider']} {report['recompiles_per_move']}",
+        f"devices: {report['devices']} x {report['platform']} ({report['device_kind']}); "
+        f"{machine['cpu_count']} cores, load average {machine['load_average_before'][0]:.1f} before, "
+        f"{machine['load_average_after'][0]:.1f} after; compilation cache {machine['compilation_cache']}",
+    ]
+    return "\n".join(lines)
+
+
+def _what(row: dict[str, Any]) -> str:
+    return f"{_LABELS[row['optimizer']]}, {'every step' if row['record'] else 'nothing'} recorded"
+
+
+def _standalone(argv: list[str] | None = None) -> int:
+    """``python -m bench``: the same command without cli.py."""
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["bench", *(sys.argv[1:] if argv is None else argv)])
+    return args.handler(args)
