@@ -146,6 +146,8 @@ def collect(
     rerun = cases.default_scene_rerun(repeat=repeat)
     note("slider recompiles")
     sliders = cases.slider_recompiles()
+    note("sweeps: basins, hyperparameter map, LR search")
+    sweeps = _time_sweeps(quick)
 
     by_case = {row["case"]: row for row in rows}
     devices = jax.devices()
@@ -170,6 +172,7 @@ def collect(
         "rerun_grid_ms": rerun["grid_ms"],
         "rerun_figures_ms": rerun["figures_ms"],
         "rerun_cold_ms": rerun["cold_ms"],
+        **sweeps,
         "recompiles_on_slider": sliders["recompiles_on_slider"],
         "recompiles_per_move": sliders["per_move"],
         "devices": len(devices),
@@ -197,6 +200,36 @@ def collect(
         },
     }
     return report
+
+
+def _time_sweeps(quick: bool) -> dict[str, Any]:
+    """Wall time of the page's sweeps on their presets: first call (compiling) and best warm call."""
+    import time
+
+    import analysis
+    from presets import PRESETS
+
+    basin_size, hparam_size = (64, 16) if quick else (256, 64)
+    peaks = PRESETS["fig6b-peaks-momentum"].build()
+    canyon = PRESETS["fig5-rosenbrock"].build()
+    jobs = {
+        f"basins_{basin_size}": lambda: analysis.basins(peaks, resolution=basin_size, pairs=[(0, 0)]),
+        f"hparams_{hparam_size}": lambda: analysis.hparam_map(
+            peaks.replace(schedules=[peaks.schedules[0]]), "lr", "optimizers.0.params.momentum",
+            resolution=hparam_size,
+        ),
+        "fig5_lrsearch": lambda: analysis.lr_search(canyon, candidates=200, steps=200, mode="shared"),
+    }  # fmt: skip
+    timings: dict[str, Any] = {}
+    for name, job in jobs.items():
+        start = time.perf_counter()
+        job()
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        job()
+        timings[f"{name}_s"] = time.perf_counter() - start
+        timings[f"{name}_first_s"] = first
+    return timings
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -233,6 +266,12 @@ def format_table(report: dict[str, Any]) -> str:
         f"rerun_ms (warm rerun of the default scene): {report['rerun_ms']:.1f} = engine "
         f"{report['rerun_engine_ms']:.1f} + grid {report['rerun_grid_ms']:.1f} + figures "
         f"{report['rerun_figures_ms']:.1f} (cold, compiling or loading the cache: {report['rerun_cold_ms']:.0f})",
+        "sweeps (warm / first call): "
+        + ", ".join(
+            f"{k.removesuffix('_s')} {report[k]:.2f} s / {report[k.removesuffix('_s') + '_first_s']:.2f} s"
+            for k in report
+            if k.endswith("_s") and not k.endswith("first_s") and (k.startswith(("basins", "hparams", "fig5")))
+        ),
         f"recompiles_on_slider: {report['recompiles_on_slider']} {report['recompiles_per_move']}",
         f"devices: {report['devices']} x {report['platform']} ({report['device_kind']}); "
         f"{machine['cpu_count']} cores, load average {machine['load_average_before'][0]:.1f} before, "
