@@ -40,7 +40,7 @@ from presets import PRESETS
 from ui import state as ui_state
 from ui.widgets import param_widgets
 
-st.set_page_config(page_title="LR landscapes", page_icon="⛰️", layout="wide")
+st.set_page_config(page_title="LR landscapes", page_icon="⛰️", layout="wide", initial_sidebar_state=380)
 
 DEFAULT_PRESET = presets.DEFAULT_PRESET
 VIEWS = ("3-D surface", "Contour", "Learning rate", "Loss", "Playback")
@@ -94,7 +94,7 @@ def init_state() -> None:
         except SceneError as error:
             st.session_state["load_error"] = f"The link's scene could not be opened ({error}); showing the default."
     preset = PRESETS[DEFAULT_PRESET]
-    load_scene(preset.build(), caption=preset.caption)
+    load_scene(preset.build(), caption=f"**{preset.name}.** {preset.caption}")
 
 
 def on_load_preset() -> None:
@@ -416,7 +416,7 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
     )  # fmt: skip
     st.subheader("Share")
     st.caption("This link reopens exactly this view. Copy it with the icon at its right.")
-    st.code(share_link(scene), language=None)
+    st.code(share_link(scene), language=None, wrap_lines=True)
 
 
 # --- beyond the paper: sweeps in one batch ---------------------------------------------------------
@@ -628,6 +628,8 @@ def claims_tab() -> None:
 
 def share_link(scene: Scene) -> str:
     base = (st.context.url or "").split("?")[0]
+    if base and not base.endswith("/"):
+        base += "/"
     return f"{base}?s={scene_to_query(scene)}"
 
 
@@ -638,7 +640,11 @@ def main() -> None:
     if "load_error" in st.session_state:
         st.warning(st.session_state.pop("load_error"))
     if st.session_state.get("caption"):
-        st.info(st.session_state["caption"])
+        head, sep, rest = st.session_state["caption"].partition(" The paper claim")
+        st.info(head)
+        if sep:
+            with st.expander("What the paper claims, and what holds here"):
+                st.markdown(sep.strip() + rest)
     scene = current_scene(values)
     query = scene_to_query(scene)
     if st.query_params.get("s") != query:

@@ -170,7 +170,7 @@ def _layout(title: str, height: int, legend_title: str = "", *, legend: bool = T
             "yanchor": "top",
             "y": -0.18,
             "x": 0,
-            "title": {"text": legend_title, "side": "top left"},
+            "title": {"text": legend_title, "side": "top"},
             "font": {"size": 13},
         },
         "hoverlabel": {"font": {"size": 13}},
