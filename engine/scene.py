@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any, Literal
 
+import numpy as np
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from common.params import ParamError, validate_params
+from common.params import FormulaParam, ParamError, validate_params
 
 SCENE_VERSION = 1
 
@@ -29,6 +31,14 @@ MAX_TRAJECTORY_STEPS = 4_000_000  # trajectories × steps for a run that records
 MAX_SCENE_BYTES = 1_000_000
 MAX_JSON_DEPTH = 20
 COORD_LIMIT = 1e6
+# The largest export of one scene (CSV or JSON of every step of every trajectory), estimated before any work
+# from the sizes of the numbers the exports write (see ``Scene.estimated_output_bytes``).
+MAX_OUTPUT_BYTES = 256_000_000
+# Trajectories the page draws for one request (every chart, the playback frames): the figures cost about
+# 0.1–0.2 s of server time and up to 200 kB of chart data per trajectory. The command line is not bound by it.
+MAX_PAGE_TRAJECTORIES = 256
+MAX_MESSAGE_CHARS = 600  # an error message never echoes more of the input than this
+_NUMBER_CHARS = {"float32": 16, "float64": 25}  # the widest number an export writes, with its separator
 
 
 class SceneError(ValueError):
@@ -64,11 +74,31 @@ def _check_id(kind: str, value: str) -> str:
 def _check_params(kind: str, entry_id: str, params: dict[str, Any]) -> dict[str, Any]:
     """Validated parameters, canonical: a value equal to its default is left out (so equal scenes compare equal)."""
     specs = _registry(kind)[entry_id].params
-    try:
-        checked = validate_params(specs, params, "params")
-    except ParamError as error:
-        raise ValueError(str(error).removeprefix("params: ").removeprefix("params.")) from None
+    checked: dict[str, Any] = {}
+    for name, value in params.items():
+        try:
+            checked.update(validate_params(specs, {name: value}, "params"))
+        except ParamError as error:
+            raise ValueError(str(error).removeprefix("params: ").removeprefix("params.")) from None
+        except (OverflowError, RecursionError):  # e.g. an integer of 400 digits where a float belongs
+            raise ValueError(f"{name}: the number is too large; use a finite number within its range") from None
     return {name: value for name, value in checked.items() if value != getattr(specs[name], "default", None)}
+
+
+def _number(value: Any) -> Any:
+    """Refuses what pydantic would otherwise coerce into a number: text ("0.1") and booleans (true is 1)."""
+    if isinstance(value, bool) or isinstance(value, (str, bytes)):
+        raise ValueError(f"must be a number, got {_clip_text(repr(value), 40)}")
+    return value
+
+
+def _numbers(points: Any) -> Any:
+    if isinstance(points, (list, tuple)):
+        for point in points:
+            if isinstance(point, (list, tuple)):
+                for value in point:
+                    _number(value)
+    return points
 
 
 def _finite_point(point: tuple[float, float], limit: float = COORD_LIMIT) -> tuple[float, float]:
@@ -122,7 +152,9 @@ class OptimizerSpec(_Model):
 class WarmupSpec(_Model):
     kind: Literal["constant", "linear"] = "linear"
     steps: int | None = Field(default=None, ge=1, le=MAX_STEPS)  # None: 10 % of the run
-    start_factor: float = Field(default=0.1, ge=0.0, le=1.0)
+    start_factor: float = Field(default=0.1, ge=0.0, le=1.0, allow_inf_nan=False)
+
+    _numeric = field_validator("steps", "start_factor", mode="before")(lambda cls, value: _number(value))
 
 
 class ScheduleSpec(_Model):
@@ -130,6 +162,8 @@ class ScheduleSpec(_Model):
     params: dict[str, Any] = Field(default_factory=dict)
     lr: float | None = Field(default=None, gt=0.0, le=100.0, allow_inf_nan=False)  # overrides the scene's lr
     warmup: WarmupSpec | None = None
+
+    _numeric = field_validator("lr", mode="before")(lambda cls, value: _number(value))
 
     @model_validator(mode="after")
     def _check(self) -> ScheduleSpec:
@@ -157,6 +191,8 @@ class NoiseSpec(_Model):
     sigma: float = Field(default=0.0, ge=0.0, le=1e3, allow_inf_nan=False)  # std of isotropic gradient noise
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
+    _numeric = field_validator("sigma", "seed", mode="before")(lambda cls, value: _number(value))
+
 
 class Scene(_Model):
     """A whole experiment: what to run, from where, with which optimizers and schedules."""
@@ -180,6 +216,11 @@ class Scene(_Model):
     # A trajectory counts as converged once its gradient norm stays at or below this.
     tolerance: float = Field(default=1e-4, gt=0.0, le=1.0, allow_inf_nan=False)
     dtype: Literal["float32", "float64"] = "float32"
+
+    _numeric = field_validator("version", "lr", "steps", "clip", "tolerance", mode="before")(
+        lambda cls, value: _number(value)
+    )
+    _numeric_points = field_validator("starts", "perturbations", mode="before")(lambda cls, value: _numbers(value))
 
     @field_validator("version")
     @classmethod
@@ -209,11 +250,82 @@ class Scene(_Model):
                 f"{n} trajectories × {self.steps} steps is over the limit of {MAX_TRAJECTORY_STEPS:,} "
                 f"recorded trajectory-steps; use at most {MAX_TRAJECTORY_STEPS // n} steps or fewer trajectories"
             )
+        size = self.estimated_output_bytes()
+        if size > MAX_OUTPUT_BYTES:
+            per_run = size // n
+            row = per_run // (self.steps + 1)
+            steps = MAX_OUTPUT_BYTES // (n * row) - 2
+            runs = MAX_OUTPUT_BYTES // per_run
+            raise ValueError(
+                f"{n} trajectories × {self.steps + 1} recorded steps would export about {_megabytes(size)} "
+                f"(CSV/JSON of every step), over the limit of {_megabytes(MAX_OUTPUT_BYTES)}; use at most "
+                + (f"{steps} steps, or " if steps >= 1 else "")
+                + f"at most {runs} trajectories"
+                + (" (or float32: its numbers are shorter)" if self.dtype == "float64" else "")
+            )
+        self._check_formula_schedules()
         return self
+
+    def _check_formula_schedules(self) -> None:
+        """A schedule given by a user formula must give a finite LR, in the run's dtype, at every step.
+
+        Its table is computed here (a numpy evaluation of at most ``MAX_STEPS`` values), so that an LR of
+        ``inf`` or ``nan`` is a message naming the schedule instead of a NaN in the results.
+        """
+        formula_ids = {
+            spec.id
+            for spec in self.schedules
+            if any(isinstance(param, FormulaParam) for param in _registry("schedule")[spec.id].params.values())
+        }
+        if not formula_ids:
+            return
+        from engine.simulate import schedule_table  # lazily: the engine pulls in JAX
+
+        largest = float(np.finfo(self.dtype).max)
+        for index, spec in enumerate(self.schedules):
+            if spec.id not in formula_ids:
+                continue
+            with np.errstate(all="ignore"):
+                table = schedule_table(self, spec)
+                bad = ~np.isfinite(table) | (np.abs(table) > largest)
+            if bad.any():
+                k = int(np.argmax(bad))
+                raise ValueError(
+                    f"schedules.{index}.params.formula: gives the learning rate {table[k]:g} at step k={k}; it must "
+                    f"be a finite {self.dtype} number at every step k = 0 … {self.steps - 1}"
+                )
 
     @property
     def num_trajectories(self) -> int:
         return len(self.starts) * len(self.perturbations) * len(self.optimizers) * len(self.schedules)
+
+    def estimated_output_bytes(self) -> int:
+        """An upper estimate of this scene's largest export (CSV or JSON, every step of every trajectory).
+
+        A CSV row holds six numbers (start x, y; x, y, loss, lr) of at most ``_NUMBER_CHARS[dtype]`` characters,
+        the two labels (perhaps quoted) and at most 28 characters of run, step, status and commas; a JSON step
+        holds five numbers of at most 26 characters, each trajectory's JSON adds its labels, start and keys, and
+        the JSON starts with the scene itself. It is computed from the scene alone, before any work.
+        """
+        labels = max(map(len, sibling_labels(self.optimizers))) + max(map(len, sibling_labels(self.schedules)))
+        row = max(6 * _NUMBER_CHARS[self.dtype] + labels + 32, 5 * 26)
+        return self.num_trajectories * ((self.steps + 1) * row + labels + 256) + len(json.dumps(self.to_dict()))
+
+    def check_page_budget(self) -> Scene:
+        """This scene, if the page may draw it; else a ``SceneError`` saying how to get under the page's limit.
+
+        The page sends every chart to a browser and builds the playback frames on the server, which costs per
+        trajectory; the command line and the exports are bound only by the Scene's own limits.
+        """
+        n = self.num_trajectories
+        if n > MAX_PAGE_TRAJECTORIES:
+            raise SceneError(
+                f"{n} trajectories (starts × perturbations × optimizers × schedules) is over the page's limit of "
+                f"{MAX_PAGE_TRAJECTORIES}; use fewer starts, perturbations, optimizers or schedules, or run it "
+                "with the command line (python cli.py run --scene FILE), which allows "
+                f"{MAX_TRAJECTORIES}"
+            )
+        return self
 
     # --- JSON in and out -------------------------------------------------------------------------
 
@@ -225,26 +337,37 @@ class Scene(_Model):
         try:
             return cls.model_validate(data)
         except pydantic.ValidationError as error:
-            raise SceneError(_describe(error)) from None
+            raise SceneError(_clip_text(_describe(error))) from None
         except (ParamError, ValueError, TypeError) as error:  # raised outside pydantic's wrapping
-            raise SceneError(str(error)) from None
+            raise SceneError(_clip_text(str(error))) from None
+        except (OverflowError, RecursionError):  # a number too large for a float; nesting too deep for Python
+            raise SceneError("the scene holds a number too large or nesting too deep to read") from None
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Scene:
+        """Reads a scene file or text: size, encoding, nesting and numbers are checked before it is parsed."""
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise SceneError(f"a scene file must be text or bytes, got {type(text).__name__}")
         if len(text) > MAX_SCENE_BYTES:
             raise SceneError(f"a scene file must be at most {MAX_SCENE_BYTES:,} bytes, got {len(text):,}")
-        if isinstance(text, bytes):
+        if not isinstance(text, str):
             try:
-                text = text.decode("utf-8")
+                text = bytes(text).decode("utf-8")
             except UnicodeDecodeError as error:
                 raise SceneError(f"a scene file must be UTF-8 text: {error}") from None
+        elif len(text.encode("utf-8", "surrogatepass")) > MAX_SCENE_BYTES:
+            raise SceneError(f"a scene file must be at most {MAX_SCENE_BYTES:,} bytes of UTF-8")
         _check_depth(text)
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as error:
             raise SceneError(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
         except ValueError as error:
-            raise SceneError(str(error)) from None
+            if "digits" in str(error):  # Python's limit on converting very long integers
+                raise SceneError("a number in the scene has too many digits; use a number within its range") from None
+            raise SceneError(_clip_text(str(error))) from None
+        except RecursionError:
+            raise SceneError(f"a scene file may nest at most {MAX_JSON_DEPTH} levels deep") from None
         return cls.build(data)
 
     def to_dict(self) -> dict[str, Any]:
@@ -293,6 +416,20 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+_FIELD_PATH = re.compile(r"[a-z_]+(?:\.\w+)+")  # e.g. schedules.3.params.formula
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")  # the literals a message quotes (reprs of the input)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.0f} MB"
+
+
+def _clip_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters: a message never echoes a megabyte of hostile input back."""
+    text = _QUOTED.sub(lambda m: m[0] if len(m[0]) <= 80 else f"{m[0][:61]}…{m[0][0]}", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _reject_constant(name: str) -> None:
     raise ValueError(f"scene files must not contain {name}; use finite numbers")
 
@@ -322,8 +459,14 @@ def _describe(error: pydantic.ValidationError) -> str:
     """One line per problem: ``schedules.1.params: gamma: must be in [0, 1], got 1.5``."""
     lines = []
     for problem in error.errors(include_url=False)[:5]:
-        where = ".".join(str(part) for part in problem["loc"]) or "scene"
+        where = ".".join(str(part) for part in problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
+        if not where:  # a check of the whole scene: it may name the field itself
+            where, named, rest = message.partition(": ")
+            if not (named and _FIELD_PATH.fullmatch(where)):
+                where, message = "scene", message
+            else:
+                message = rest
         if problem["type"] == "extra_forbidden":
             message = "unknown field; remove it (check the spelling)"
         elif problem["type"] == "missing":

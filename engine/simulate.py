@@ -386,7 +386,7 @@ def _setup(config: _GroupConfig, inputs: dict[str, Any]) -> tuple[dict[str, Any]
         x, y, loss, gx, gy, state = (carry[name] for name in ("x", "y", "loss", "gx", "gy", "state"))
         on = k < num_steps
         active = on & (carry["status_step"] < 0)
-        grad_norm = jnp.sqrt(gx * gx + gy * gy)
+        grad_norm = jnp.hypot(gx, gy)  # no overflow where |g|² would
         last_moving = jnp.where(on & (grad_norm > tolerance), k, carry["last_moving"])
 
         ux, uy, used_norm = gx, gy, grad_norm
@@ -395,7 +395,7 @@ def _setup(config: _GroupConfig, inputs: dict[str, Any]) -> tuple[dict[str, Any]
             noise = jax.vmap(lambda key: jax.random.normal(key, (2,), dtype))(keys)
             ux = ux + inputs["noise_sigma"] * noise[:, 0]
             uy = uy + inputs["noise_sigma"] * noise[:, 1]
-            used_norm = jnp.sqrt(ux * ux + uy * uy)
+            used_norm = jnp.hypot(ux, uy)
         scale = jnp.minimum(1.0, clip / jnp.maximum(used_norm, jnp.finfo(dtype).tiny))
         ux, uy = ux * scale, uy * scale
 
@@ -461,7 +461,7 @@ def _setup(config: _GroupConfig, inputs: dict[str, Any]) -> tuple[dict[str, Any]
         return new_carry, out
 
     def finish(final: dict[str, Any]) -> dict[str, jax.Array]:
-        final_norm = jnp.sqrt(final["gx"] * final["gx"] + final["gy"] * final["gy"])
+        final_norm = jnp.hypot(final["gx"], final["gy"])
         last_moving = jnp.where(final_norm > tolerance, num_steps, final["last_moving"])
         diverged = final["status_step"] >= 0
         converged = ~diverged & (last_moving < num_steps)

@@ -42,6 +42,8 @@ def scene_to_query(scene: Scene) -> str:
 
 def scene_from_query(text: Any) -> Scene:
     """The Scene a ``scene_to_query`` text holds; anything else raises ``SceneError`` saying what is wrong."""
+    if isinstance(text, (str, bytes)) and len(text) > 2 * MAX_QUERY_CHARS:  # refused before any copy is made
+        raise SceneError(f"the scene link is too long ({len(text):,} characters; at most {MAX_QUERY_CHARS:,})")
     if isinstance(text, bytes):
         try:
             text = text.decode("ascii")
