@@ -295,7 +295,7 @@ def schedule_slot(bar: Any, slot: int, steps: int) -> None:
 def current_scene(values: dict[str, Any]) -> Scene:
     """The Scene the widgets describe, or the last valid one with an error shown."""
     try:
-        scene = Scene.build(ui_state.widgets_to_data(values))
+        scene = Scene.build(ui_state.widgets_to_data(values)).check_page_budget()
     except SceneError as error:
         st.error(f"That setting is not allowed, so the last valid experiment is shown. {error}")
         return Scene.from_json(st.session_state["last_scene"])
