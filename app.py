@@ -89,7 +89,7 @@ def init_state() -> None:
     query = st.query_params.get("s")
     if query:
         try:
-            load_scene(scene_from_query(query), caption="Opened from a link.")
+            load_scene(scene_from_query(query).check_page_budget(), caption="Opened from a link.")
             return
         except SceneError as error:
             st.session_state["load_error"] = f"The link's scene could not be opened ({error}); showing the default."
@@ -107,7 +107,7 @@ def on_upload() -> None:
     if upload is None:
         return
     try:
-        load_scene(Scene.from_json(upload.getvalue()), caption=f"Loaded from {upload.name}.")
+        load_scene(Scene.from_json(upload.getvalue()).check_page_budget(), caption=f"Loaded from {upload.name}.")
         st.session_state.pop("load_error", None)
     except SceneError as error:
         st.session_state["load_error"] = f"{upload.name} was not loaded: {error}"

@@ -56,6 +56,7 @@ LAUNCH_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 KINDS = ("lr", "steps", "preset", "link")
 MIN_CHARTS = 4  # the Paths tab: 3-D surface, contour, LR, loss
+POLL_S = 1.0  # between two looks at a page (each look costs the browser a little)
 
 # One evaluation that tells everything the driver checks about a page.
 _PROBE = """
@@ -93,8 +94,10 @@ class Summary:
     isolation_violations: int = 0
     pages_without_charts: int = 0
     timeouts: int = 0
-    durations: list[float] = dataclasses.field(default_factory=list)
+    durations: list[float] = dataclasses.field(default_factory=list)  # interactions after the first page load
+    first_loads: list[float] = dataclasses.field(default_factory=list)  # each session's first page, drawn
     rss_mb: list[tuple[float, float]] = dataclasses.field(default_factory=list)  # (seconds since start, MB)
+    server_cpu_s: float = 0.0
     server_alive: bool = True
 
     @property
@@ -103,6 +106,7 @@ class Summary:
 
     def as_dict(self) -> dict[str, Any]:
         durations = sorted(self.durations)
+        firsts = sorted(self.first_loads)
         return {
             "sessions": self.sessions,
             "seconds": round(self.seconds, 1),
@@ -115,6 +119,9 @@ class Summary:
             "interaction_s_median": round(statistics.median(durations), 2) if durations else None,
             "interaction_s_p90": round(durations[int(0.9 * (len(durations) - 1))], 2) if durations else None,
             "interaction_s_max": round(durations[-1], 2) if durations else None,
+            "first_load_s_median": round(statistics.median(firsts), 2) if firsts else None,
+            "first_load_s_max": round(firsts[-1], 2) if firsts else None,
+            "server_cpu_s": round(self.server_cpu_s, 1),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "first_rss_mb": round(self.rss_mb[0][1], 1) if self.rss_mb else None,
             "last_rss_mb": round(self.rss_mb[-1][1], 1) if self.rss_mb else None,
@@ -129,9 +136,11 @@ class Summary:
             f"interactions: {d['interactions']} ({', '.join(f'{k} {v}' for k, v in d['by_kind'].items())})",
             f"errors: {d['errors']} (isolation violations {d['isolation_violations']}, pages without charts "
             f"{d['pages_without_charts']}, timeouts {d['timeouts']})",
-            f"interaction time: median {d['interaction_s_median']} s, p90 {d['interaction_s_p90']} s, "
+            f"first page load (drawn): median {d['first_load_s_median']} s, max {d['first_load_s_max']} s",
+            f"later interactions: median {d['interaction_s_median']} s, p90 {d['interaction_s_p90']} s, "
             f"max {d['interaction_s_max']} s",
-            f"server RSS: first {d['first_rss_mb']} MB, last {d['last_rss_mb']} MB, peak {d['peak_rss_mb']} MB",
+            f"server RSS: first {d['first_rss_mb']} MB, last {d['last_rss_mb']} MB, peak {d['peak_rss_mb']} MB; "
+            f"server CPU {d['server_cpu_s']} s",
             f"server alive at the end: {d['server_alive']}",
         ]
         lines += [f"  error: {e}" for e in d["error_samples"]]
@@ -185,6 +194,14 @@ class Server:
             return None
         return None
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
     def alive(self) -> bool:
         return self.process.poll() is None
 
@@ -219,6 +236,7 @@ class RssSampler(threading.Thread):
             mb = self.server.rss_mb()
             if mb is not None:
                 self.summary.rss_mb.append((time.monotonic() - self.began, mb))
+                self.summary.server_cpu_s = self.server.cpu_seconds()
             self.done.wait(self.every)
 
 
@@ -250,7 +268,7 @@ class Session:
 
         self.index, self.browser, self.base_url, self.summary, self.args = index, browser, base_url, summary, args
         self.rng = random.Random(args.seed * 1000 + index)
-        self.presets = PRESETS
+        self.presets = {key: PRESETS[key] for key in (args.presets or PRESETS)}
         self.scene_to_query = scene_to_query
         self.expected = PRESETS[DEFAULT_PRESET].build()
         self.uses = 0
@@ -306,7 +324,7 @@ class Session:
             await self.open_link()
         ok = await self.verify(kind)
         if ok:
-            self.summary.durations.append(time.monotonic() - began)
+            (self.summary.first_loads if self.uses == 1 else self.summary.durations).append(time.monotonic() - began)
         return ok
 
     async def open_link(self) -> None:
@@ -340,7 +358,7 @@ class Session:
                 return probe
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the page was still running after {self.args.timeout} s")
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(POLL_S)
 
     async def verify(self, kind: str) -> bool:
         """Waits until the page shows this session's expected scene, drawn; records what is wrong."""
@@ -387,7 +405,7 @@ class Session:
                 self.summary.timeouts += 1
                 self.error(f"after {kind}: not showing {want} within {self.args.timeout} s (last seen {last})")
                 return False
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(POLL_S)
 
     @staticmethod
     def widgets_show(widgets: tuple[str | None, str | None], want: tuple[float, int]) -> bool:
@@ -425,16 +443,25 @@ def run_load(
     sessions: int = 20,
     minutes: float = 5.0,
     *,
-    timeout: float = 240.0,
+    timeout: float = 600.0,
     max_interactions: int = 1000,
     sample: float = 2.0,
     ramp: float = 10.0,
     seed: int = 0,
+    presets: list[str] | None = None,
     app: Path = ROOT / "app.py",
 ) -> Summary:
-    """Runs the load test and returns its summary (the server is always stopped)."""
+    """Runs the load test and returns its summary (the server is always stopped).
+
+    ``presets`` limits the presets the sessions load and link to (default: all of them)."""
     args = argparse.Namespace(
-        sessions=sessions, minutes=minutes, timeout=timeout, max_interactions=max_interactions, seed=seed, ramp=ramp
+        sessions=sessions,
+        minutes=minutes,
+        timeout=timeout,
+        max_interactions=max_interactions,
+        seed=seed,
+        ramp=ramp,
+        presets=presets,
     )
     summary = Summary(sessions=sessions, seconds=0.0)
     server = Server(app)
@@ -456,11 +483,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions (default 20)")
     parser.add_argument("--minutes", type=float, default=5.0, help="how long they interact (default 5)")
-    parser.add_argument("--timeout", type=float, default=240.0, help="seconds one interaction may take (240)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds one interaction may take (600)")
     parser.add_argument("--max-interactions", type=int, default=1000, help="per session (default 1000)")
     parser.add_argument("--sample", type=float, default=2.0, help="seconds between RSS samples (default 2)")
     parser.add_argument("--ramp", type=float, default=10.0, help="seconds over which sessions arrive (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random interaction mix")
+    parser.add_argument("--presets", metavar="ID,...", help="the presets sessions use (default: all)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 100:
@@ -475,6 +503,7 @@ def main(argv: list[str] | None = None) -> int:
         sample=args.sample,
         ramp=args.ramp,
         seed=args.seed,
+        presets=args.presets.split(",") if args.presets else None,
     )
     print(json.dumps(summary.as_dict(), indent=2) if args.json else summary.text())
     return 1 if summary.errors else 0
