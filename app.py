@@ -49,7 +49,7 @@ VIEWS = ("3-D surface", "Contour", "Learning rate", "Loss", "Playback")
 # --- cached work (arguments are JSON strings and tuples of numbers) ------------------------------------
 
 
-@st.cache_data(max_entries=64, show_spinner="Running every trajectory in one compiled batch…")
+@st.cache_data(max_entries=16, show_spinner="Running every trajectory in one compiled batch…")
 def simulate(scene_json: str, inspect: bool = False) -> Result:
     return run(Scene.from_json(scene_json), inspect=inspect)
 

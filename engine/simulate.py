@@ -360,7 +360,7 @@ def _setup(config: _GroupConfig, inputs: dict[str, Any]) -> tuple[dict[str, Any]
         return loss.astype(dtype), gx.astype(dtype), gy.astype(dtype)
 
     loss0, gx0, gy0 = evaluate(*params0)
-    ok0 = jnp.isfinite(loss0) & jnp.isfinite(gx0) & jnp.isfinite(gy0)
+    ok0 = jnp.isfinite(loss0) & jnp.isfinite(jnp.hypot(gx0, gy0))  # the norm overflows before gx, gy do
     carry0 = {
         "x": params0[0],
         "y": params0[1],
@@ -409,7 +409,7 @@ def _setup(config: _GroupConfig, inputs: dict[str, Any]) -> tuple[dict[str, Any]
         def step(operands):
             x_new, y_new, active = operands
             new_loss, gx_new, gy_new = evaluate(x_new, y_new)
-            finite = jnp.isfinite(new_loss) & jnp.isfinite(gx_new) & jnp.isfinite(gy_new)
+            finite = jnp.isfinite(new_loss) & jnp.isfinite(jnp.hypot(gx_new, gy_new))
             inside = (x_new - center[0]) ** 2 + (y_new - center[1]) ** 2 <= radius2  # False for inf and NaN too
             return new_loss, gx_new, gy_new, active & finite & inside
 
