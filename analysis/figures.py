@@ -21,8 +21,9 @@ from analysis.lrsearch import LRSearch
 from analysis.outcomes import DIVERGED, MOVING, SADDLE, STALLED, landmarks
 from engine.scene import Scene
 from engine.simulate import Result
+from figures import theme
 
-TEMPLATE = "plotly_white"
+TEMPLATE = theme.TEMPLATE  # the look is plotly_white, applied by figures.theme (see _themed)
 # Okabe–Ito / Tol colours (as the app's), without black and yellow, which mean "diverged" and "saddle" here.
 SERIES = (
     "#0072B2",
@@ -50,6 +51,16 @@ SHORT_OBJECTIVES = {
 }
 
 
+def _themed(fig: go.Figure, **layout) -> None:
+    """Gives ``fig`` the look of :mod:`figures.theme` on every axis it has, then ``layout``."""
+    count_x = max(1, sum(1 for _ in fig.select_xaxes()))
+    count_y = max(1, sum(1 for _ in fig.select_yaxes()))
+    themed = theme.layout(
+        **theme.axes(count_x, "xaxis"), **theme.axes(count_y, "yaxis"), coloraxis={"colorbar": theme.COLORBAR}
+    )
+    fig.update_layout(themed, **layout)
+
+
 def _series(k: int) -> str:
     return SERIES[k % len(SERIES)]
 
@@ -59,7 +70,7 @@ def _series(k: int) -> str:
 
 def lr_search_figure(search: LRSearch) -> go.Figure:
     """The sensitivity curve: the search objective against η0 for each schedule, the chosen η0 marked."""
-    fig = go.Figure()
+    fig = go.Figure(layout={"template": TEMPLATE})
     positive = np.isfinite(search.objective) & (search.objective > 0)
     log_y = search.objective_name != "steps_to_tol" and bool(positive.any())
     for k, label in enumerate(search.schedule_labels):
@@ -107,8 +118,8 @@ def lr_search_figure(search: LRSearch) -> go.Figure:
     chosen_text = (
         f"shared η0 = {search.chosen[0]:.3g} (constant_lr's best)" if search.mode == "shared" else "η0 per schedule"
     )
-    fig.update_layout(
-        template=TEMPLATE,
+    _themed(
+        fig,
         title=dict(text=f"LR search: {search.candidates.size} candidates × {search.steps} steps — {chosen_text}"),
         xaxis=dict(title="base learning rate η0", type="log"),
         yaxis=dict(title=SHORT_OBJECTIVES[search.objective_name], type="log" if log_y else "linear"),
@@ -192,6 +203,7 @@ def _panels(titles: list[str], shared_x: bool = True) -> go.Figure:
         shared_yaxes=True,
         shared_xaxes=shared_x,
         horizontal_spacing=min(0.04, 0.3 / max(1, len(titles))),
+        figure=go.Figure(layout={"template": TEMPLATE}),
     )
 
 
@@ -262,8 +274,8 @@ def basins_figure(basins: Basins, kind: str = "outcome") -> go.Figure:
     fig.update_xaxes(range=[xmin, xmax], title_text="start x", constrain="domain")
     fig.update_yaxes(range=[ymin, ymax])
     fig.update_yaxes(title_text="start y", row=1, col=1)
-    fig.update_layout(
-        template=TEMPLATE,
+    _themed(
+        fig,
         title=dict(text=f"{title} — {basins.scene.surface.id}, {basins.scene.steps} steps, η0 = {basins.scene.lr:g}"),
         legend=dict(orientation="h", y=-0.15),
         margin=dict(l=60, r=20, t=80, b=40),
@@ -349,8 +361,8 @@ def hparam_figure(hmap: HParamMap, metric: str = "final_loss") -> go.Figure:
     fig.update_xaxes(type="log" if hmap.x_log else "linear", title_text=hmap.x_param)
     fig.update_yaxes(type="log" if hmap.y_log else "linear")
     fig.update_yaxes(title_text=hmap.y_param, row=1, col=1)
-    fig.update_layout(
-        template=TEMPLATE,
+    _themed(
+        fig,
         title=dict(
             text=f"{METRICS[metric].capitalize()} over {hmap.x_param} × {hmap.y_param} — {hmap.scene.surface.id}"
         ),
@@ -374,6 +386,7 @@ def claims_figure(verdict: Verdict) -> go.Figure:
         column_widths=[0.62, 0.38],
         horizontal_spacing=0.1,
         subplot_titles=["distance to the known minimum (the reference's 'loss')", "verdict across η0"],
+        figure=go.Figure(layout={"template": TEMPLATE}),
     )
     lines = 0
     saddle_only = all(_saddle_surface(result) for result in verdict.evidence.values())
@@ -431,8 +444,8 @@ def claims_figure(verdict: Verdict) -> go.Figure:
     fig.update_xaxes(title_text="step", row=1, col=1)
     fig.update_xaxes(type="log", title_text="η0 (dashed: the paper's)", row=1, col=2)
     fig.update_yaxes(visible=seeds > 1, title_text="noise seed", row=1, col=2)
-    fig.update_layout(
-        template=TEMPLATE,
+    _themed(
+        fig,
         title=dict(
             text=f"{verdict.claim.id} ({verdict.claim.figure}): {verdict.verdict} — robust over "
             f"{verdict.robustness:.0%} of the η0 sweep"

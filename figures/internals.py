@@ -24,6 +24,7 @@ from plotly.subplots import make_subplots
 import landscapes
 import optimizers
 from engine.simulate import Result
+from figures import theme
 from figures.paths import (
     MAX_POINTS_PER_CURVE,
     _layout,
@@ -102,7 +103,10 @@ def internals_figure(result: Result, run_index: int, *, height: int | None = Non
         "‖Δθ<sub>k</sub>‖  (η<sub>k</sub> dotted)",
         *(INTERNAL_TITLES.get(name, name) + "  (x solid, y dashed)" for name in (*MOMENT_NAMES, *extra)),
     ]
-    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.045, subplot_titles=titles)
+    fig = make_subplots(
+        rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.045, subplot_titles=titles,
+        figure=go.Figure(layout={"template": theme.TEMPLATE}),
+    )  # fmt: skip
 
     def line(row: int, y: np.ndarray, name: str, dash: str = "solid", width: float = 2.2, shade: str = color) -> None:
         keep = decimate(len(y), MAX_POINTS_PER_CURVE)  # per-step series have T entries, internals T + 1
@@ -142,7 +146,13 @@ def internals_figure(result: Result, run_index: int, *, height: int | None = Non
     for row, name in enumerate((*MOMENT_NAMES, *extra), start=3):
         fig.update_yaxes(title={"text": {"first_moment": "m", "second_moment": "v"}.get(name, "value")}, row=row, col=1)
     fig.update_layout(
-        **_layout(f"Optimizer internals: {label}", height or 190 * len(panels) + 90, legend=False),
+        _layout(
+            f"Optimizer internals: {label}",
+            height or 190 * len(panels) + 90,
+            show_legend=False,
+            **theme.axes(len(panels), "xaxis"),
+            **theme.axes(len(panels), "yaxis"),
+        ),
         margin={"l": 80, "r": 10, "t": 70, "b": 50},
     )
     fig.update_annotations(font={"size": 14})
@@ -178,9 +188,9 @@ def effective_lr_figure(
     steps = np.arange(sizes.length.shape[1])
     keep = decimate(len(steps), MAX_POINTS_PER_CURVE)
     effective = _positive(sizes.effective_lr) if log_y else sizes.effective_lr
-    fig = go.Figure()
+    data = []
     for i in range(result.num_runs):
-        fig.add_trace(
+        data.append(
             go.Scatter(
                 x=steps[keep], y=effective[i, keep], mode="lines", line={"color": colors[i], "width": 2.2},
                 name=labels[i], legendgroup=str(i),
@@ -189,19 +199,19 @@ def effective_lr_figure(
         )  # fmt: skip
     if show_lr:
         for i in range(result.num_runs):
-            fig.add_trace(
+            data.append(
                 go.Scatter(
                     x=steps[keep], y=result.lr[i, keep], mode="lines", name=f"η (scheduled), {labels[i]}",
                     line={"color": colors[i], "width": 1.3, "dash": "dot"}, legendgroup=str(i), showlegend=False,
                     hovertemplate="k=%{x}<br>η=%{y:.4g}<extra>" + labels[i] + "</extra>",
                 )
             )  # fmt: skip
-    fig.update_layout(
-        **_layout("Effective learning rate ‖Δθ<sub>k</sub>‖ / ‖g<sub>k</sub>‖ (dotted: scheduled η<sub>k</sub>)",
-                  height, _legend_title(result), legend=legend),
+    layout = _layout(
+        "Effective learning rate ‖Δθ<sub>k</sub>‖ / ‖g<sub>k</sub>‖ (dotted: scheduled η<sub>k</sub>)",
+        height, _legend_title(result), show_legend=legend,
         margin={"l": 70, "r": 10, "t": 45, "b": 50},
         xaxis={"title": {"text": "step k"}, "range": [0, max(1, len(steps) - 1)]},
         yaxis={"title": {"text": "η<sup>eff</sup><sub>k</sub>"}, "type": "log" if log_y else "linear",
                "exponentformat": "power"},
     )  # fmt: skip
-    return fig
+    return go.Figure(data=data, layout=layout)

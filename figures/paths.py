@@ -21,8 +21,9 @@ import plotly.graph_objects as go
 
 import landscapes
 from engine.simulate import DIVERGED, Result
+from figures import theme
 
-TEMPLATE = "plotly_white"
+TEMPLATE = theme.TEMPLATE  # the look is plotly_white, applied by figures.theme
 FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14}  # readable on a projector and in a paper
 # Colour-blind-safe categorical palette (Okabe–Ito, then Tol's muted), one colour per run everywhere.
 PALETTE = (
@@ -158,13 +159,13 @@ def _z_transform(result: Result, log_z: bool, grid: SurfaceGrid) -> tuple[Callab
     return lambda z: np.asarray(z), "f(x, y)"
 
 
-def _layout(title: str, height: int, legend_title: str = "", *, legend: bool = True) -> dict:
-    return {
-        "template": TEMPLATE,
+def _layout(title: str, height: int, legend_title: str = "", *, show_legend: bool = True, **parts: Any) -> dict:
+    """The layout every figure shares (title, font, legend below), the theme under it, ``parts`` over it."""
+    shared = {
         "font": FONT,
         "height": height,
         "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
-        "showlegend": legend,
+        "showlegend": show_legend,
         "legend": {
             "orientation": "h",
             "yanchor": "top",
@@ -175,6 +176,7 @@ def _layout(title: str, height: int, legend_title: str = "", *, legend: bool = T
         },
         "hoverlabel": {"font": {"size": 13}},
     }
+    return theme.layout(**theme.merge(shared, parts))
 
 
 def _end_symbol(result: Result, run: int) -> str:
@@ -273,7 +275,8 @@ def contour_trace(grid: SurfaceGrid, z: np.ndarray, z_title: str, **colorbar: An
     return go.Contour(
         x=grid.x, y=grid.y, z=z, colorscale="Viridis", ncontours=30, showscale=True, hoverinfo="skip",
         # On top: Plotly places a side title by a first guess of the tick labels and can overlap "−0.4".
-        colorbar={"title": {"text": z_title.replace(" + 10", "<br>+ 10"), "side": "top"}, "thickness": 14, **colorbar},
+        colorbar={**theme.COLORBAR, "title": {"text": z_title.replace(" + 10", "<br>+ 10"), "side": "top"},
+                  "thickness": 14, **colorbar},
         name="surface", line={"width": 0.5}, showlegend=False,
     )  # fmt: skip
 
@@ -324,21 +327,22 @@ def surface_figure(
     colors = run_colors(result)
     labels = short_labels(result)
     z = transform(grid.z)
-    fig = go.Figure()
-    fig.add_trace(surface_trace(grid, z))
+    data: list[Any] = [surface_trace(grid, z)]
     lift = path_lift(z)
     for i in runs if runs is not None else range(result.num_runs):
         traces = path_traces_3d(result, i, colors[i], labels[i], transform, lift, "scene")
         traces[0].showlegend = True
-        fig.add_traces(traces)
+        data.extend(traces)
     surface_name = landscapes.SURFACES[result.scene.surface.id].name
-    fig.update_layout(
-        **_layout(f"{surface_name}: paths on the surface", height, _legend_title(result)),
+    layout = _layout(
+        f"{surface_name}: paths on the surface",
+        height,
+        _legend_title(result),
         margin={"l": 0, "r": 0, "t": 40, "b": 10},
         scene=scene_axes(grid, z_title),
+        legend={"y": 0.0, "yanchor": "top"},
     )
-    fig.update_layout(legend={"y": 0.0, "yanchor": "top"})
-    return fig
+    return go.Figure(data=data, layout=layout)
 
 
 def contour_figure(
@@ -358,23 +362,25 @@ def contour_figure(
     transform, z_title = _z_transform(result, log_z, grid)
     colors = run_colors(result)
     labels = short_labels(result)
-    fig = go.Figure()
-    fig.add_trace(contour_trace(grid, transform(grid.z), z_title))
+    data: list[Any] = [contour_trace(grid, transform(grid.z), z_title)]
     if clickable_grid:
-        fig.add_trace(pick_grid_trace(grid))
+        data.append(pick_grid_trace(grid))
     for i in range(result.num_runs):
-        fig.add_traces(path_traces_2d(result, i, colors[i], labels[i]))
-    fig.add_traces(point_traces(result))
+        data.extend(path_traces_2d(result, i, colors[i], labels[i]))
+    data.extend(point_traces(result))
     xaxis, yaxis = plane_axes(grid)
     surface_name = landscapes.SURFACES[result.scene.surface.id].name
-    fig.update_layout(
-        **_layout(f"{surface_name}: paths on the contour", height, _legend_title(result), legend=legend),
+    layout = _layout(
+        f"{surface_name}: paths on the contour",
+        height,
+        _legend_title(result),
+        show_legend=legend,
         margin={"l": 60, "r": 10, "t": 45, "b": 50},
         xaxis=xaxis,
         yaxis=yaxis,
         clickmode="event+select" if clickable_grid else "event",
     )
-    return fig
+    return go.Figure(data=data, layout=layout)
 
 
 def _positive(values: np.ndarray) -> np.ndarray:
@@ -388,25 +394,28 @@ def _curve_figure(
 ) -> go.Figure:
     colors = run_colors(result)
     labels = short_labels(result)
-    fig = go.Figure()
     steps = np.arange(values.shape[1])
     keep = decimate(len(steps), MAX_POINTS_PER_CURVE)
     shown = _positive(values) if log_y else values
+    data = []
     for i in range(result.num_runs):
-        fig.add_trace(
+        data.append(
             go.Scatter(
                 x=steps[keep], y=shown[i, keep], mode="lines", line={"color": colors[i], "width": 2.2},
                 name=labels[i], legendgroup=str(i),
                 hovertemplate="k=%{x}<br>%{y:.4g}<extra>" + labels[i] + "</extra>",
             )
         )  # fmt: skip
-    fig.update_layout(
-        **_layout(title, height, _legend_title(result), legend=legend),
+    layout = _layout(
+        title,
+        height,
+        _legend_title(result),
+        show_legend=legend,
         margin={"l": 70, "r": 10, "t": 45, "b": 50},
         xaxis={"title": {"text": "step k"}, "range": [0, max(1, len(steps) - 1)]},
         yaxis={"title": {"text": y_title}, "type": "log" if log_y else "linear", "exponentformat": "power"},
     )
-    return fig
+    return go.Figure(data=data, layout=layout)
 
 
 def lr_figure(result: Result, *, log_y: bool = False, height: int = 360, legend: bool = True) -> go.Figure:

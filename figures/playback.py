@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 import landscapes
 from engine.simulate import Result
+from figures import theme
 from figures.paths import (
     SurfaceGrid,
     _layout,
@@ -110,7 +111,7 @@ def playback_figure(
     lift = path_lift(z)
     fig = make_subplots(
         rows=1, cols=2, specs=[[{"type": "scene"}, {"type": "xy"}]], column_widths=[0.55, 0.45],
-        horizontal_spacing=0.04,
+        horizontal_spacing=0.04, figure=go.Figure(layout={"template": theme.TEMPLATE}),
     )  # fmt: skip
     fig.add_trace(surface_trace(grid, z), row=1, col=1)
     for i in range(result.num_runs):
@@ -148,11 +149,11 @@ def playback_figure(
     xaxis, yaxis = plane_axes(grid)
     surface_name = landscapes.SURFACES[result.scene.surface.id].name
     fig.update_layout(
-        **_layout(f"{surface_name}: linked playback", height, _legend_title(result)),
+        _layout(
+            f"{surface_name}: linked playback", height, _legend_title(result), xaxis=xaxis, yaxis=yaxis,
+            scene=scene_axes(grid, z_title), legend={"y": -0.2},
+        ),
         margin={"l": 10, "r": 10, "t": 45, "b": 10},
-        scene=scene_axes(grid, z_title),
-        xaxis=xaxis,
-        yaxis=yaxis,
         updatemenus=[
             {
                 "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.02,
@@ -174,5 +175,4 @@ def playback_figure(
             }
         ],
     )  # fmt: skip
-    fig.update_layout(legend={"y": -0.2})
     return fig

@@ -103,4 +103,4 @@ def test_progress_and_figures(himmelblau):
     assert (clicks[0].x[37], clicks[0].y[37]) == start_at(result, int(i), int(j))
     steps = basins_figure(result, "steps")
     assert {t.coloraxis for t in steps.data if t.type == "heatmap"} == {"coloraxis"}
-    assert steps.layout.template.layout.paper_bgcolor == "white"
+    assert steps.layout.paper_bgcolor == "white"

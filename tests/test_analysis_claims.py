@@ -334,7 +334,7 @@ def test_table_and_evidence_figures(verdicts):
     assert set(rows[0]) == {"id", "figure", "claim", "verdict", "robustness", "reason"}
     for v in verdicts:
         fig = claims_figure(v)
-        assert fig.layout.template.layout.paper_bgcolor == "white"
+        assert fig.layout.paper_bgcolor == "white"
         assert v.id in fig.layout.title.text
         assert any(t.mode == "lines" for t in fig.data)
 

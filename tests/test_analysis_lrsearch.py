@@ -130,7 +130,8 @@ def test_lr_rows_broadcasts_and_results_over_factors_equal_single_runs():
 def test_sensitivity_figure(fig5):
     _, shared, _ = fig5
     fig = lr_search_figure(shared)
-    assert fig.layout.template == pio.templates["plotly_white"]
+    assert fig.layout.template == pio.templates["none"]  # the look comes from figures.theme
+    assert fig.layout.xaxis.gridcolor == pio.templates["plotly_white"].layout.xaxis.gridcolor
     assert fig.layout.xaxis.type == "log"
     lines = [t for t in fig.data if t.mode == "lines"]
     stars = [t for t in fig.data if t.mode == "markers"]
