@@ -124,9 +124,7 @@ def goldstein_price(xy: jax.Array) -> jax.Array:
     − 36xy + 27y²)]."""
     x, y = _split(xy)
     first = 1.0 + (x + y + 1.0) ** 2 * (19.0 - 14.0 * x + 3.0 * x**2 - 14.0 * y + 6.0 * x * y + 3.0 * y**2)
-    second = 30.0 + (2.0 * x - 3.0 * y) ** 2 * (
-        18.0 - 32.0 * x + 12.0 * x**2 + 48.0 * y - 36.0 * x * y + 27.0 * y**2
-    )
+    second = 30.0 + (2.0 * x - 3.0 * y) ** 2 * (18.0 - 32.0 * x + 12.0 * x**2 + 48.0 * y - 36.0 * x * y + 27.0 * y**2)
     return first * second
 
 

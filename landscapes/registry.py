@@ -369,8 +369,7 @@ SURFACES: dict[str, Surface] = {
         params={},
         latex=r"2x^2 - 1.05x^4 + \frac{x^6}{6} + xy + y^2",
         reference=(
-            "L. C. W. Dixon & G. P. Szegő (eds.), Towards Global Optimisation 2, North-Holland, 1978; "
-            "Jamil & Yang 2013"
+            "L. C. W. Dixon & G. P. Szegő (eds.), Towards Global Optimisation 2, North-Holland, 1978; Jamil & Yang 2013"
         ),
         description="A global minimum at the origin flanked by two shallow local minima on a tilted ridge.",
         fn=functions.three_hump_camel,

@@ -1,4 +1,3 @@
-
 """The page in a real browser: Playwright drives Debian's Chromium against ``streamlit run`` on loopback.
 
 One server and one browser for the module; the tests share one page and run in order (each leaves the page
