@@ -347,6 +347,7 @@ def inside_tab(scene: Scene) -> None:
     result = simulate(scene.to_json(), inspect=True)
     st.caption("What the optimizer does with the learning rate: its effective step ‖Δθ‖/‖g‖, and the moments it keeps.")
     st.plotly_chart(effective_lr_figure(result), key="chart_effective", theme=None)
+    _forget_unless("inside_run", range(result.num_runs))
     run_index = st.selectbox(
         "Trajectory", range(result.num_runs), format_func=lambda i: result.runs[i].name, key="inside_run"
     )
@@ -581,6 +582,7 @@ def hparams_tab(scene: Scene) -> None:
     if not choices:
         st.info("This scene has no numeric setting besides η0 to map against: add an optimizer with momentum.")
         return
+    _forget_unless("hparams_y", choices)
     y_param = a.selectbox(
         "Against", choices, key="hparams_y", help="Any numeric setting of the scene's optimizers or schedules."
     )
@@ -633,7 +635,33 @@ def share_link(scene: Scene) -> str:
     return f"{base}?s={scene_to_query(scene)}"
 
 
+TABS = ("Paths", "Playback", "Inside the optimizer", "Export & share", "LR search", "Basins", "Hyperparameters",
+        "Paper claims")  # fmt: skip
+# Settings made in a tab. Streamlit forgets a widget's value on a run that does not draw it, and hidden
+# tabs are not drawn: ``keep_tab_settings`` hands these back to Session State at the start of every run.
+TAB_SETTINGS = (
+    "loss_kind", "log_y", "inside_run", "export_view", "export_width", "export_height", "export_scale",
+    "search_candidates", "search_objective", "search_mode", "search_on", "basins_resolution", "basins_on",
+    "hparams_y", "hparams_resolution", "hparams_metric", "hparams_on", "claims_on",
+)  # fmt: skip
+
+
+def _forget_unless(key: str, options: Any) -> None:
+    """Drops a kept choice that the current scene no longer offers (its widget then shows its first option)."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
+def keep_tab_settings() -> None:
+    """Keeps the settings of tabs that this run will not draw (Streamlit's documented idiom: assigning a
+    widget's value to its own key makes it Session State's, which outlives the widget)."""
+    for key in list(st.session_state.keys()):
+        if key in TAB_SETTINGS or key.startswith("log_z."):
+            st.session_state[key] = st.session_state[key]
+
+
 def main() -> None:
+    keep_tab_settings()
     init_state()
     values = sidebar()
     st.title("Optimizers and learning-rate schedules on 2-D surfaces")
@@ -653,26 +681,23 @@ def main() -> None:
     surface = landscapes.SURFACES[scene.surface.id]
     grid = grid_for(scene.surface.id, json.dumps(scene.surface.params, sort_keys=True), surface.window)
     log_z = st.session_state.get(f"log_z.{scene.surface.id}", surface.log_z)
-    tabs = st.tabs(
-        ["Paths", "Playback", "Inside the optimizer", "Export & share", "LR search", "Basins", "Hyperparameters",
-         "Paper claims"]
-    )  # fmt: skip
-    with tabs[0]:
-        paths_tab(scene, result, grid, values)
-    with tabs[1]:
-        playback_tab(result, grid, log_z)
-    with tabs[2]:
-        inside_tab(scene)
-    with tabs[3]:
-        export_tab(scene, result, grid, log_z)
-    with tabs[4]:
-        lr_search_tab(scene)
-    with tabs[5]:
-        basins_tab(scene)
-    with tabs[6]:
-        hparams_tab(scene)
-    with tabs[7]:
-        claims_tab()
+    # Only the open tab runs (``on_change="rerun"``): a slider move redraws what is on screen, not the
+    # playback's 100 frames or the internals of every run behind other tabs.
+    tabs = dict(zip(TABS, st.tabs(TABS, key="tab", on_change="rerun"), strict=True))
+    draw = {
+        "Paths": lambda: paths_tab(scene, result, grid, values),
+        "Playback": lambda: playback_tab(result, grid, log_z),
+        "Inside the optimizer": lambda: inside_tab(scene),
+        "Export & share": lambda: export_tab(scene, result, grid, log_z),
+        "LR search": lambda: lr_search_tab(scene),
+        "Basins": lambda: basins_tab(scene),
+        "Hyperparameters": lambda: hparams_tab(scene),
+        "Paper claims": claims_tab,
+    }
+    for name, tab in tabs.items():
+        if tab.open is not False:  # None: a Streamlit that does not track tabs runs them all
+            with tab:
+                draw[name]()
 
 
 main()

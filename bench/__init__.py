@@ -171,6 +171,7 @@ def collect(
         "rerun_engine_ms": rerun["engine_ms"],
         "rerun_grid_ms": rerun["grid_ms"],
         "rerun_figures_ms": rerun["figures_ms"],
+        "rerun_serialize_ms": rerun["serialize_ms"],
         "rerun_cold_ms": rerun["cold_ms"],
         **sweeps,
         "recompiles_on_slider": sliders["recompiles_on_slider"],
@@ -265,7 +266,8 @@ def format_table(report: dict[str, Any]) -> str:
         f"  {report['loop_note']}",
         f"rerun_ms (warm rerun of the default scene): {report['rerun_ms']:.1f} = engine "
         f"{report['rerun_engine_ms']:.1f} + grid {report['rerun_grid_ms']:.1f} + figures "
-        f"{report['rerun_figures_ms']:.1f} (cold, compiling or loading the cache: {report['rerun_cold_ms']:.0f})",
+        f"{report['rerun_figures_ms']:.1f} + JSON {report['rerun_serialize_ms']:.1f} "
+        f"(cold, compiling or loading the cache: {report['rerun_cold_ms']:.0f})",
         "sweeps (warm / first call): "
         + ", ".join(
             f"{k.removesuffix('_s')} {report[k]:.2f} s / {report[k.removesuffix('_s') + '_first_s']:.2f} s"

@@ -1,41 +1,30 @@
-"""Helpers for driving the page in a real browser: a free port, ``streamlit run``, Debian's Chromium.
+"""Helpers for driving the page in a real browser (the server and Chromium come from ``bench.browser``).
 
 Used by ``tests/test_browser.py``; run as a module to refresh the screenshots in ``docs/``::
 
     python -m tests.browser_util screenshots          # docs/screenshot.png and docs/guide-*.png
-
-The Python ``playwright`` wheel carries its own driver; the browser is Debian's ``/usr/bin/chromium``
-(never ``playwright install``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "app.py"
+from bench.browser import (  # noqa: F401  (the tests reach these through this module)
+    APP,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    ROOT,
+    Server,
+    chromium_available,
+    free_port,
+    launch_chromium,
+    streamlit_server,
+)
+
 DOCS = ROOT / "docs"
-CHROMIUM = os.environ.get("LR_LANDSCAPES_CHROMIUM", "/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1600, "height": 1000}
 SERVER_START_S = 120  # until /_stcore/health answers "ok"
 FIRST_CHART_MS = 240_000  # the first run compiles the JAX programs; a loaded 2-core machine is slow
@@ -73,87 +62,6 @@ _IDLE = """
   return after === null || window.__lrRuns > after;
 }
 """
-
-
-def chromium_available() -> bool:
-    return Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """``streamlit run app.py`` on loopback, headless, with its output in a log file."""
-
-    def __init__(self, app: Path = APP, port: int | None = None) -> None:
-        self.app = Path(app)
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = SERVER_START_S) -> Server:
-        command = [
-            sys.executable, "-m", "streamlit", "run", str(self.app),
-            "--server.headless=true", f"--server.port={self.port}", "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",  # others edit the tree: no "source changed" banners or reruns
-            "--server.runOnSave=false",
-            "--client.toolbarMode=viewer",  # no "Deploy" button in the screenshots
-        ]  # fmt: skip
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}_stcore/health", timeout=5) as response:
-                    if response.read().decode().strip() == "ok":
-                        return self
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise TimeoutError(f"streamlit did not answer on {self.url} within {timeout:.0f} s:\n{self.output()}")
-
-    def output(self, tail: int = 4000) -> str:
-        try:
-            return Path(self.log.name).read_text(errors="replace")[-tail:]
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
-        self.log.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.log.name)
-
-
-@contextlib.contextmanager
-def streamlit_server(app: Path = APP) -> Iterator[Server]:
-    server = Server(app).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def launch_chromium(playwright: Any) -> Any:
-    """Debian's Chromium, headless, with nothing reaching outside this machine."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
 
 
 def new_page(browser: Any, **options: Any) -> Any:
@@ -207,8 +115,12 @@ def tab(page: Any, name: str) -> Any:
 
 
 def open_tab(page: Any, name: str) -> Any:
-    """Clicks a tab and returns its panel."""
-    tab(page, name).click()
+    """Clicks a tab, waits for the run that draws it (only the open tab's content runs), returns its panel."""
+    button = tab(page, name)
+    if button.get_attribute("aria-selected") != "true":
+        before = runs(page)
+        button.click()
+        wait_idle(page, after=before)
     panel = page.locator('[data-testid="stTabs"] [role="tabpanel"]:visible').first
     panel.wait_for(state="visible")
     return panel

@@ -42,6 +42,14 @@ def _decode(values):
     return np.asarray(values)
 
 
+def _open(at: AppTest, tab: str) -> AppTest:
+    """Opens a tab as a click does: only the open tab's content runs."""
+    at.session_state["tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def _shown_scene(at: AppTest) -> Scene:
     return Scene.from_json(at.session_state["last_scene"])
 
@@ -181,19 +189,47 @@ def test_clicking_the_contour_adds_a_start_point():
     assert (0.5, 1.5) in _shown_scene(at).starts
 
 
-def test_other_tabs_and_exports_render(page):
-    playback = _figure(page, "chart_playback")
+def test_other_tabs_and_exports_render():
+    at = _app().run()
+    assert {"chart_3d", "chart_contour", "chart_lr", "chart_loss"} <= {key for key in _chart_keys(at)}
+    assert not {"chart_playback", "chart_effective", "chart_internals"} & set(_chart_keys(at)), "hidden tabs are lazy"
+    playback = _figure(_open(at, "Playback"), "chart_playback")
     assert playback.get("frames"), "the playback figure animates"
-    assert _figure(page, "chart_effective")["data"]
-    assert _figure(page, "chart_internals")["data"]
-    labels = {b.label for b in page.get("download_button")}
+    assert set(_chart_keys(at)) == {"chart_playback"}
+    _open(at, "Inside the optimizer")
+    assert _figure(at, "chart_effective")["data"]
+    assert _figure(at, "chart_internals")["data"]
+    _open(at, "Export & share")
+    labels = {b.label for b in at.get("download_button")}
     assert {"PNG", "SVG", "Interactive HTML", "Trajectories (CSV)", "Trajectories (JSON)", "Scene (JSON)"} <= labels
-    assert "?s=" in page.code[0].value
+    assert "?s=" in at.code[0].value
+
+
+def _chart_keys(at: AppTest) -> list[str]:
+    return [element.proto.id.rsplit("-", 1)[-1] for element in at.get("plotly_chart")]
+
+
+def test_settings_in_a_hidden_tab_are_kept():
+    at = _app().run()
+    at.radio(key="loss_kind").set_value("distance to minimizer").run()
+    at.toggle(key="log_y").set_value(False).run()
+    _open(at, "Export & share")
+    at.number_input(key="export_width").set_value(1600).run()
+    _open(at, "LR search")
+    at.number_input(key="search_candidates").set_value(50).run()
+    _open(at, "Paths")
+    assert at.radio(key="loss_kind").value == "distance to minimizer" and at.toggle(key="log_y").value is False
+    assert _figure(at, "chart_loss")["layout"]["yaxis"]["type"] == "linear"
+    _open(at, "Export & share")
+    assert at.number_input(key="export_width").value == 1600
+    _open(at, "LR search")
+    assert at.number_input(key="search_candidates").value == 50
 
 
 def test_beyond_the_paper_tabs_run_and_load_back():
     at = _app().run()
     at.number_input(key="steps").set_value(200).run()
+    _open(at, "LR search")
     at.toggle(key="search_on").set_value(True).run()
     assert not at.exception, at.exception
     assert _figure(at, "chart_search")["data"]
@@ -201,6 +237,7 @@ def test_beyond_the_paper_tabs_run_and_load_back():
     assert not at.exception, at.exception
     assert "η0 set by the LR search" in at.info[0].value
 
+    _open(at, "Basins")
     at.select_slider(key="basins_resolution").set_value(32)
     at.toggle(key="basins_on").set_value(True).run()
     assert not at.exception, at.exception
@@ -214,6 +251,7 @@ def test_beyond_the_paper_tabs_run_and_load_back():
     assert not at.exception, at.exception
     assert len(_shown_scene(at).starts) == before + 1 and _shown_scene(at).starts[-1] == (0.5, 0.5)
 
+    _open(at, "Hyperparameters")
     assert "optimizers.0.params.momentum" not in at.selectbox(key="hparams_y").options  # plain SGD has none
     at.selectbox(key="opt.0.id").set_value("momentum").run()
     at.selectbox(key="hparams_y").set_value("optimizers.0.params.momentum")
@@ -225,7 +263,7 @@ def test_beyond_the_paper_tabs_run_and_load_back():
 
 @pytest.mark.slow
 def test_claims_tab_lists_fourteen_verdicts():
-    at = _app().run()
+    at = _open(_app().run(), "Paper claims")
     at.toggle(key="claims_on").set_value(True).run(timeout=900)
     assert not at.exception, at.exception
     table = at.dataframe[-1].value

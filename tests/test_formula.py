@@ -43,17 +43,17 @@ VALUES = [
     (
         "arctan(x) + atan(y) + arcsin(x/3) + arccos(y/3)",
         lambda x, y: 2 * 0 + np.arctan(x) + np.arctan(y) + np.arcsin(x / 3) + np.arccos(y / 3),
-    ),  # noqa: E501
+    ),
     (
         "asin(x/3) + acos(y/3) + atan2(y, x) + arctan2(x, y)",
         lambda x, y: np.arcsin(x / 3) + np.arccos(y / 3) + np.arctan2(y, x) + np.arctan2(x, y),
-    ),  # noqa: E501
+    ),
     ("sigmoid(x - y)", lambda x, y: 1 / (1 + np.exp(-(x - y)))),
     ("floor(3*x) + ceil(y) + sign(x - 1)", lambda x, y: np.floor(3 * x) + np.ceil(y) + np.sign(x - 1)),
     (
         "min(x, y) + max(x, 1) + minimum(y, 2) + maximum(x, y)",
         lambda x, y: np.minimum(x, y) + np.maximum(x, 1) + np.minimum(y, 2) + np.maximum(x, y),
-    ),  # noqa: E501
+    ),
     ("where(x > 1, x, -y)", lambda x, y: np.where(x > 1, x, -y)),
     ("where(x, 1, 2)", lambda x, y: np.ones_like(x)),
     ("mod(10*x, 3) + mod(-x, 1)", lambda x, y: np.mod(10 * x, 3) + np.mod(-x, 1)),
@@ -90,7 +90,7 @@ GRADIENTS = [
     (
         "sin(x) * y^2 + exp(-x*y)",
         lambda x, y: (np.cos(x) * y**2 - y * np.exp(-x * y), 2 * y * np.sin(x) - x * np.exp(-x * y)),
-    ),  # noqa: E501
+    ),
     ("sigmoid(2*x - y)", lambda x, y: (2 * _dsigmoid(2 * x - y), -_dsigmoid(2 * x - y))),
     ("x**y", lambda x, y: (y * x ** (y - 1), np.log(x) * x**y)),
     ("sqrt(x*x + y*y)", lambda x, y: (x / np.hypot(x, y), y / np.hypot(x, y))),
