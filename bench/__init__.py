@@ -48,6 +48,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--loop-trajectories", type=int, metavar="N", help="trajectories the loop is timed on")
     parser.add_argument("--loop-steps", type=int, metavar="T", help="steps the loop is timed on")
     parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="skip the cold start in Chromium (always skipped with --quick; needs chromium and playwright)",
+    )
+    parser.add_argument(
         "--devices",
         type=int,
         metavar="N",
@@ -74,7 +79,9 @@ def main(args: argparse.Namespace) -> int:
     from engine.simulate import use_cpu_cores
 
     use_cpu_cores(getattr(args, "devices", None))  # before JAX starts; a no-op once it has
-    report = collect(**settings, quick=bool(getattr(args, "quick", False)))
+    quick = bool(getattr(args, "quick", False))
+    browser = not quick and not getattr(args, "no_browser", False)
+    report = collect(**settings, quick=quick, browser=browser)
     if getattr(args, "json", False):
         print(json.dumps(report))
     else:
@@ -95,6 +102,7 @@ def collect(
     loop_trajectories: int,
     loop_steps: int,
     quick: bool = False,
+    browser: bool = False,
     progress: Any = None,
 ) -> dict[str, Any]:
     """Runs every case and baseline; returns the report (see the module docstring)."""
@@ -148,6 +156,12 @@ def collect(
     sliders = cases.slider_recompiles()
     note("sweeps: basins, hyperparameter map, LR search")
     sweeps = _time_sweeps(quick)
+    cold: dict[str, Any] = {"cold_start_skipped": "not asked for (--quick or --no-browser)"}
+    if browser:
+        note("cold start in Chromium: the page against a minimal one-chart page")
+        from bench.browser import compare_cold_start
+
+        cold = compare_cold_start(repeat=2)
 
     by_case = {row["case"]: row for row in rows}
     devices = jax.devices()
@@ -174,6 +188,7 @@ def collect(
         "rerun_serialize_ms": rerun["serialize_ms"],
         "rerun_cold_ms": rerun["cold_ms"],
         **sweeps,
+        **cold,
         "recompiles_on_slider": sliders["recompiles_on_slider"],
         "recompiles_per_move": sliders["per_move"],
         "devices": len(devices),
@@ -274,12 +289,25 @@ def format_table(report: dict[str, Any]) -> str:
             for k in report
             if k.endswith("_s") and not k.endswith("first_s") and (k.startswith(("basins", "hparams", "fig5")))
         ),
+        _cold_line(report),
         f"recompiles_on_slider: {report['recompiles_on_slider']} {report['recompiles_per_move']}",
         f"devices: {report['devices']} x {report['platform']} ({report['device_kind']}); "
         f"{machine['cpu_count']} cores, load average {machine['load_average_before'][0]:.1f} before, "
         f"{machine['load_average_after'][0]:.1f} after; compilation cache {machine['compilation_cache']}",
     ]
     return "\n".join(lines)
+
+
+def _cold_line(report: dict[str, Any]) -> str:
+    if "cold_start_s" not in report:
+        return f"cold start in Chromium: skipped ({report.get('cold_start_skipped', 'not run')})"
+    line = (
+        f"cold start to the first chart in Chromium: {report['cold_start_s']:.1f} s, a minimal one-chart page "
+        f"{report['cold_start_minimal_s']:.1f} s: ratio {report['cold_start_ratio']:.1f}"
+    )
+    if "cold_start_nocache_s" in report:
+        line += f" (page without the compilation cache: {report['cold_start_nocache_s']:.1f} s)"
+    return line
 
 
 def _what(row: dict[str, Any]) -> str:

@@ -68,7 +68,8 @@ def time_engine(optimizer: str, batch: int, steps: int, *, record: Any = True, r
 
 def default_scene_rerun(repeat: int = 3) -> dict[str, float]:
     """Warm rerun of the default scene, as the page does it after a slider move: the engine, the
-    surface grid, the four figures of the open tab (Paths; hidden tabs are not drawn) and their
+    surface grid, the four figures of the open tab (Paths; hidden tabs are not drawn, nor the contour's
+    click grid unless starts are being picked) and their
     serialisation to the JSON Streamlit sends (``plotly.io.to_json(figure.to_dict())``, as
     ``st.plotly_chart`` does). Each rerun uses a new LR, so nothing is reused but compiled programs.
     Returns the best rerun split into engine, grid, figures and serialisation, and the first (cold)
@@ -91,7 +92,7 @@ def default_scene_rerun(repeat: int = 3) -> dict[str, float]:
         gridded = time.perf_counter()
         drawn = [
             figures.surface_figure(result, grid, log_z=surface.log_z),
-            figures.contour_figure(result, grid, log_z=surface.log_z, clickable_grid=True),
+            figures.contour_figure(result, grid, log_z=surface.log_z),
             figures.lr_figure(result),
             figures.loss_figure(result),
         ]

@@ -180,7 +180,9 @@ def test_broken_link_warns_and_shows_the_default():
 
 def test_clicking_the_contour_adds_a_start_point():
     at = _app().run()
+    assert not any(t.get("name") == "pick" for t in _figure(at, "chart_contour")["data"]), "no grid unless picking"
     at.toggle(key="pick_mode").set_value(True).run()
+    assert any(t.get("name") == "pick" for t in _figure(at, "chart_contour")["data"])
     at.session_state["chart_contour"] = {
         "selection": {"points": [{"x": 0.5, "y": 1.5, "point_index": 0}], "point_indices": [0], "box": [], "lasso": []}
     }

@@ -92,3 +92,26 @@ def test_baselines_reject_unknown_optimizers():
         baselines.numpy_run("lion", baselines.starts(2), 3)
     with pytest.raises(ValueError, match="optimizer"):
         baselines.loop_run("lion", baselines.starts(1)[0], 3)
+
+
+def test_quick_bench_skips_the_browser_and_says_so():
+    report = bench.collect(
+        batch=BATCH, small_batch=BATCH, steps=STEPS, repeat=1, loop_trajectories=1, loop_steps=10, quick=True
+    )
+    assert "cold_start_s" not in report and "not asked for" in report["cold_start_skipped"]
+    assert "cold start in Chromium: skipped" in bench.format_table(report)
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_cold_start_times_the_page_and_the_minimal_page_the_same_way():
+    from bench import browser
+
+    if not browser.chromium_available():
+        pytest.skip(f"needs Debian's Chromium at {browser.CHROMIUM}")
+    report = browser.compare_cold_start(repeat=1, without_cache=False)
+    assert set(report["cold_start_runs"]) == {"app", "minimal"}
+    assert report["cold_start_s"] == min(report["cold_start_runs"]["app"]) > 0
+    assert report["cold_start_minimal_s"] == min(report["cold_start_runs"]["minimal"]) > 0
+    assert report["cold_start_ratio"] == pytest.approx(report["cold_start_s"] / report["cold_start_minimal_s"])
+    assert "cold_start_nocache_s" not in report
