@@ -589,3 +589,16 @@ def test_bad_settings_keep_the_last_valid_scene_and_the_page_keeps_serving():
     assert _shown(at) == mine.replace(lr=0.0456), "it keeps serving: a good edit goes through"
     assert scene_from_query(at.query_params["s"]) == mine.replace(lr=0.0456)
     assert math.isclose(at.number_input(key="lr").value, 0.0456)
+
+
+@pytest.mark.parametrize(("slope", "diverged"), [(2e38, False), (3e38, True)])
+def test_a_gradient_counts_as_diverged_within_a_factor_sqrt2_of_overflow(slope, diverged):
+    # The divergence test compares max(|gx|, |gy|) with the largest float / √2 (2.4e38 in float32): cheaper
+    # than ‖g‖ on every step, and no kept gradient can have an infinite norm.
+    scene = Scene.build(
+        {"surface": {"id": "custom", "params": {"formula": f"{slope:g}*x"}}, "starts": [[0.5, 0.5]], "lr": 1e-45,
+         "dtype": "float32", "steps": 3, "clip": None}
+    )  # fmt: skip
+    result = run(scene)
+    assert (result.status_name(0) == "diverged") is diverged
+    assert_finite_result(result)
