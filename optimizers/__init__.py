@@ -342,6 +342,7 @@ def make(
 _INTERNALS: dict[type, dict[str, str]] = {
     optax.TraceState: {"trace": "first_moment"},
     optax.ScaleByAdamState: {"mu": "first_moment", "nu": "second_moment"},
+    transforms.ScaleByAdamPowersState: {"mu": "first_moment", "nu": "second_moment"},
     transforms.ScaleByYogiRefState: {"mu": "first_moment", "nu": "second_moment"},
     optax.ScaleByRssState: {"sum_of_squares": "second_moment"},
     optax.ScaleByRmsState: {"nu": "second_moment"},

@@ -73,12 +73,13 @@ def nesterov(learning_rate: optax.ScalarOrSchedule, *, momentum: ArrayLike = 0.9
 def adam(
     learning_rate: optax.ScalarOrSchedule, *, b1: ArrayLike = 0.9, b2: ArrayLike = 0.999, eps: ArrayLike = 1e-8
 ) -> optax.GradientTransformation:
-    r"""Adam, bias-corrected, ``ε`` outside the root (:func:`optax.adam`, the same as ``torch.optim.Adam``).
+    r"""Adam, bias-corrected, ``ε`` outside the root: :func:`optax.adam` (the same as ``torch.optim.Adam``)
+    with ``β^t`` as a running product (:func:`~optimizers.transforms.scale_by_adam_powers`), then ``−η``.
 
     References:
         Kingma & Ba, Adam: A Method for Stochastic Optimization, 2015
     """
-    return optax.adam(learning_rate, b1=b1, b2=b2, eps=eps)
+    return optax.chain(transforms.scale_by_adam_powers(b1, b2, eps), optax.scale_by_learning_rate(learning_rate))
 
 
 def yogi(

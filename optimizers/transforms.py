@@ -19,10 +19,12 @@ __all__ = [
     "AdaMixState",
     "DampenAfterFirstState",
     "LookaheadState",
+    "ScaleByAdamPowersState",
     "ScaleByYogiRefState",
     "dampen_after_first",
     "lookahead",
     "scale_by_adadec",
+    "scale_by_adam_powers",
     "scale_by_adamix",
     "scale_by_yogi_ref",
 ]
@@ -77,12 +79,84 @@ def dampen_after_first(dampening: jax.typing.ArrayLike) -> optax.GradientTransfo
     return optax.GradientTransformation(init_fn, update_fn)
 
 
+def _powers(decay: jax.typing.ArrayLike, like: jax.Array) -> jax.Array:
+    """``β^0 = 1``, the start of a running power ``β^t``, in the moments' dtype."""
+    return jnp.ones_like(jnp.asarray(decay), dtype=like.dtype)
+
+
+class ScaleByAdamPowersState(NamedTuple):
+    """State of :func:`scale_by_adam_powers`."""
+
+    count: jax.Array  # shape=(), int32: updates seen so far
+    mu: optax.Updates  # shape=params: first moment m
+    nu: optax.Updates  # shape=params: second moment v
+    b1_power: jax.Array  # shape=(), β₁^t after t updates
+    b2_power: jax.Array  # shape=(), β₂^t after t updates
+
+
+def scale_by_adam_powers(
+    b1: jax.typing.ArrayLike = 0.9, b2: jax.typing.ArrayLike = 0.999, eps: jax.typing.ArrayLike = 1e-8
+) -> optax.GradientTransformation:
+    r"""Adam's rescaling, :func:`optax.scale_by_adam` (``eps_root = 0``), with ``β^t`` kept as a running product.
+
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2, \quad
+        u_t = \frac{m_t / (1 - \beta_1^t)}{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}.
+
+    optax computes ``β^t`` as a power of the step count at every step. When ``β`` differs between
+    the trajectories of a batch (a map over ``β₁``), that is an ``exp``/``log`` per trajectory per
+    step, which made such a batch 2.5× slower on a CPU than one sharing ``β``; here each step
+    multiplies ``β^{t-1}`` by ``β``. The product agrees with the power to a few ulp per step
+    (float64: 1e-12 over 5,000 steps, checked against optax in the tests).
+
+    Args:
+        b1: ``β_1``, decay of the first moment.
+        b2: ``β_2``, decay of the second moment.
+        eps: ``ε``, added to ``\sqrt{\hat v}`` (outside the root, like torch).
+
+    Returns:
+        An :class:`optax.GradientTransformation`.
+
+    References:
+        Kingma & Ba, `Adam: A Method for Stochastic Optimization <https://arxiv.org/abs/1412.6980>`_, 2015
+    """
+
+    def init_fn(params):
+        mu = optax.tree.zeros_like(params)
+        like = jax.tree.leaves(mu)[0]
+        return ScaleByAdamPowersState(
+            count=jnp.zeros([], jnp.int32),
+            mu=mu,
+            nu=optax.tree.zeros_like(params),
+            b1_power=_powers(b1, like),
+            b2_power=_powers(b2, like),
+        )
+
+    def update_fn(updates, state, params=None):
+        del params
+        # optax's order of operations (optax.tree.update_moment), so float32 rounds the same way
+        mu = jax.tree.map(lambda g, m: ((1 - b1) * g + b1 * m).astype(m.dtype), updates, state.mu)
+        nu = jax.tree.map(lambda g, v: ((1 - b2) * (g**2) + b2 * v).astype(v.dtype), updates, state.nu)
+        b1_power = (state.b1_power * b1).astype(state.b1_power.dtype)
+        b2_power = (state.b2_power * b2).astype(state.b2_power.dtype)
+        correction1, correction2 = 1 - b1_power, 1 - b2_power
+        updates = jax.tree.map(
+            lambda g, m, v: ((m / correction1) / (jnp.sqrt(v / correction2) + eps)).astype(g.dtype), updates, mu, nu
+        )
+        count = optax.safe_increment(state.count)
+        return updates, ScaleByAdamPowersState(count=count, mu=mu, nu=nu, b1_power=b1_power, b2_power=b2_power)
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
 class ScaleByYogiRefState(NamedTuple):
     """State of :func:`scale_by_yogi_ref`."""
 
     count: jax.Array  # shape=(), int32: updates seen so far
     mu: optax.Updates  # shape=params: first moment m
     nu: optax.Updates  # shape=params: second moment v
+    b1_power: jax.Array  # shape=(), β₁^t after t updates (a running product, as in scale_by_adam_powers)
+    b2_power: jax.Array  # shape=(), β₂^t after t updates
 
 
 def scale_by_yogi_ref(
@@ -139,10 +213,14 @@ def scale_by_yogi_ref(
     """
 
     def init_fn(params):
+        mu = optax.tree.full_like(params, initial_m)
+        like = jax.tree.leaves(mu)[0]
         return ScaleByYogiRefState(
             count=jnp.zeros([], jnp.int32),
-            mu=optax.tree.full_like(params, initial_m),
+            mu=mu,
             nu=optax.tree.full_like(params, initial_v),
+            b1_power=_powers(b1, like),
+            b2_power=_powers(b2, like),
         )
 
     def update_fn(updates, state, params=None):
@@ -152,13 +230,15 @@ def scale_by_yogi_ref(
             lambda g, v: (v - (1 - b2) * jnp.sign(v - g * g) * (g * g)).astype(v.dtype), updates, state.nu
         )
         count = optax.safe_increment(state.count)
+        b1_power = (state.b1_power * b1).astype(state.b1_power.dtype)
+        b2_power = (state.b2_power * b2).astype(state.b2_power.dtype)
         correct = _as_flag(bias_correction)
-        correction1 = jnp.where(correct, 1 - jnp.asarray(b1) ** count, 1.0)
-        correction2 = jnp.where(correct, 1 - jnp.asarray(b2) ** count, 1.0)
+        correction1 = jnp.where(correct, 1 - b1_power, 1.0)
+        correction2 = jnp.where(correct, 1 - b2_power, 1.0)
         updates = jax.tree.map(
             lambda g, m, v: ((m / correction1) / (jnp.sqrt(v / correction2) + eps)).astype(g.dtype), updates, mu, nu
         )
-        return updates, ScaleByYogiRefState(count=count, mu=mu, nu=nu)
+        return updates, ScaleByYogiRefState(count=count, mu=mu, nu=nu, b1_power=b1_power, b2_power=b2_power)
 
     return optax.GradientTransformation(init_fn, update_fn)
 

@@ -629,3 +629,27 @@ def test_every_hyperparameter_may_be_traced(x64, optimizer_id):
     batched = jax.jit(jax.vmap(trajectory))({name: jnp.full((2,), value) for name, value in defaults.items()})
     concrete = run(make(optimizer_id, 0.05, {}, total_steps=25, inner_id=inner_id), ROTATED_QUADRATIC, [1.0, -2.0], 25)
     np.testing.assert_allclose(batched, jnp.stack([concrete, concrete]), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("dtype", "rtol"), [(jnp.float64, 1e-12), (jnp.float32, 2e-5)])
+def test_running_powers_match_optax_powers_over_5000_steps(x64, dtype, rtol):
+    # The same gradients into both (no feedback): only β^t as a product versus as a power differs.
+    gradients = jax.random.normal(jax.random.key(0), (5000, 2), dtype) * jnp.logspace(-3, 2, 5000, dtype=dtype)[:, None]
+    b1, b2, eps = 0.8, 0.995, 1e-8
+
+    def outputs(tx):
+        def step(state, g):
+            update, state = tx.update(g, state)
+            return state, update
+
+        return jax.lax.scan(step, tx.init(jnp.zeros(2, dtype)), gradients)[1]
+
+    ours = outputs(transforms.scale_by_adam_powers(b1, b2, eps))
+    theirs = outputs(optax.scale_by_adam(b1, b2, eps))
+    assert ours.dtype == dtype
+    np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=0)
+    if dtype != jnp.float64:
+        return  # Yogi's moments are written in torch-optimizer's order, which float32 rounds differently
+    yogi_ours = outputs(transforms.scale_by_yogi_ref(b1, b2, 1e-3, initial_m=1e-3, initial_v=1e-3))
+    yogi_theirs = outputs(optax.scale_by_yogi(b1=b1, b2=b2, eps=1e-3, initial_accumulator_value=1e-3))
+    np.testing.assert_allclose(yogi_ours, yogi_theirs, rtol=rtol, atol=0)
