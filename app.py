@@ -71,6 +71,7 @@ def load_scene(scene: Scene, caption: str | None = None) -> None:
     st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
     st.session_state["last_scene"] = scene.to_json()
     st.session_state["caption"] = caption
+    st.session_state["caption_scene"] = scene.to_json()  # the caption describes this scene, not later edits
 
 
 def request_load(scene: Scene, caption: str) -> None:
@@ -667,13 +668,19 @@ def main_area(values: dict[str, Any]) -> None:
     st.title("Optimizers and learning-rate schedules on 2-D surfaces")
     if "load_error" in st.session_state:
         st.warning(st.session_state.pop("load_error"))
-    if st.session_state.get("caption"):
-        head, sep, rest = st.session_state["caption"].partition(" The paper claim")
-        st.info(head)
-        if sep:
-            with st.expander("What the paper claims, and what holds here"):
-                st.markdown(sep.strip() + rest)
+    caption_slot = st.container()
     scene = current_scene(values)
+    caption = st.session_state.get("caption")
+    if caption:
+        head, sep, rest = caption.partition(" The paper claim")
+        with caption_slot:
+            if st.session_state.get("caption_scene") in (None, scene.to_json()):
+                st.info(head)
+                if sep:
+                    with st.expander("What the paper claims, and what holds here"):
+                        st.markdown(sep.strip() + rest)
+            elif head.startswith("**"):  # a preset, edited since: what its caption observes may no longer hold
+                st.caption(f"Edited from {head.split('.**', 1)[0]}.** Load the preset again to see it as described.")
     query = scene_to_query(scene)
     if st.query_params.get("s") != query:
         st.query_params["s"] = query

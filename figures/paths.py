@@ -201,6 +201,7 @@ def path_traces_2d(
             marker={"color": color, "size": [10, 12], "symbol": ["circle", _end_symbol(result, run)],
                     "line": {"color": "white", "width": 1.5}},
             text=["start", f"end ({result.status_name(run)})"], xaxis=xaxis, yaxis=yaxis,
+            cliponaxis=False,  # a start on the window's edge (Fig. 5: x = −2) stays a whole circle
             hovertemplate="%{text}<br>x=%{x:.4g}, y=%{y:.4g}<extra>" + label + "</extra>",
         ),
     ]  # fmt: skip
@@ -289,11 +290,15 @@ def surface_trace(grid: SurfaceGrid, z: np.ndarray, scene: str = "scene") -> go.
     )  # fmt: skip
 
 
+_TICKS_3D = {"nticks": 5, "tickfont": {"size": 11}}
+
+
 def scene_axes(grid: SurfaceGrid, z_title: str) -> dict:
     return {
-        "xaxis": {"title": {"text": "x"}, "range": [float(grid.x[0]), float(grid.x[-1])]},
-        "yaxis": {"title": {"text": "y"}, "range": [float(grid.y[0]), float(grid.y[-1])]},
-        "zaxis": {"title": {"text": z_title}},
+        # Few ticks, a size smaller: the three axes meet in one corner, where full-size ticks overlap.
+        "xaxis": {"title": {"text": "x"}, "range": [float(grid.x[0]), float(grid.x[-1])], **_TICKS_3D},
+        "yaxis": {"title": {"text": "y"}, "range": [float(grid.y[0]), float(grid.y[-1])], **_TICKS_3D},
+        "zaxis": {"title": {"text": z_title, "font": {"size": 13}}, **_TICKS_3D},
         "aspectmode": "manual",
         "aspectratio": {"x": 1.2, "y": 1.2, "z": 0.7},
         "camera": {"eye": {"x": 1.6, "y": 1.6, "z": 1.25}},  # Plotly's view, a step back: labels fit

@@ -81,8 +81,11 @@ SURFACES: dict[str, Surface] = {
         name="Peaks (the paper's variant)",
         params={},
         latex=(
-            r"(0.6 - x)^2 e^{-x^2 - (y+1)^2} - 2\left(\frac{x}{2.5} - \left(\frac{x}{2}\right)^3 - y^5\right)"
-            r"e^{-x^2 - y^2} - \frac{1}{3} e^{-(x+1)^2 - y^2}"
+            r"\begin{gathered}"
+            r"(0.6 - x)^2 e^{-x^2 - (y+1)^2} \\"
+            r"- 2\left(\frac{x}{2.5} - \left(\frac{x}{2}\right)^3 - y^5\right)e^{-x^2 - y^2} \\"
+            r"- \frac{1}{3} e^{-(x+1)^2 - y^2}"
+            r"\end{gathered}"
         ),
         reference=(
             "Liu & Zhang 2023, Fig. 6 (the reference pipeline's variant of MATLAB's peaks; "
@@ -112,8 +115,11 @@ SURFACES: dict[str, Surface] = {
         name="Peaks (MATLAB)",
         params={},
         latex=(
-            r"3(1 - x)^2 e^{-x^2 - (y+1)^2} - 10\left(\frac{x}{5} - x^3 - y^5\right) e^{-x^2 - y^2}"
-            r" - \frac{1}{3} e^{-(x+1)^2 - y^2}"
+            r"\begin{gathered}"
+            r"3(1 - x)^2 e^{-x^2 - (y+1)^2} \\"
+            r"- 10\left(\frac{x}{5} - x^3 - y^5\right) e^{-x^2 - y^2} \\"
+            r"- \frac{1}{3} e^{-(x+1)^2 - y^2}"
+            r"\end{gathered}"
         ),
         reference="The MathWorks, MATLAB peaks function (translated and scaled Gaussians)",
         description="Three peaks and three pits of different depths: a path ends in whichever pit it falls into.",
@@ -239,7 +245,12 @@ SURFACES: dict[str, Surface] = {
         id="beale",
         name="Beale",
         params={},
-        latex=r"(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+        latex=(
+            r"\begin{gathered}"
+            r"(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 \\"
+            r"+ (2.625 - x + xy^3)^2"
+            r"\end{gathered}"
+        ),
         reference=(
             "E. M. L. Beale, On an iterative method for finding a local minimum of a function of more than one "
             "variable, Tech. Rep. 25, Statistical Techniques Research Group, Princeton University, 1958"
@@ -257,7 +268,12 @@ SURFACES: dict[str, Surface] = {
         id="mishra_bird",
         name="Mishra's bird",
         params={},
-        latex=r"\sin(y)\, e^{(1 - \cos x)^2} + \cos(x)\, e^{(1 - \sin y)^2} + (x - y)^2",
+        latex=(
+            r"\begin{gathered}"
+            r"\sin(y)\, e^{(1 - \cos x)^2} + \cos(x)\, e^{(1 - \sin y)^2} \\"
+            r"+ (x - y)^2"
+            r"\end{gathered}"
+        ),
         reference=(
             "S. K. Mishra, Some new test functions for global optimization and performance of repulsive particle "
             "swarm method, MPRA Paper 2718, 2006"
@@ -326,8 +342,12 @@ SURFACES: dict[str, Surface] = {
         name="Goldstein–Price",
         params={},
         latex=(
-            r"\left[1 + (x + y + 1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
-            r"\left[30 + (2x - 3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]"
+            r"\small\begin{gathered}"
+            r"\big[1 + (x + y + 1)^2 \\"
+            r"\cdot (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\big] \\"
+            r"\times \big[30 + (2x - 3y)^2 \\"
+            r"\cdot (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\big]"
+            r"\end{gathered}"
         ),
         reference=(
             "A. A. Goldstein & J. F. Price, On descent from local minima, Mathematics of Computation 25(115), 1971"
@@ -392,8 +412,12 @@ SURFACES: dict[str, Surface] = {
         name="Gaussian trenches",
         params={},
         latex=(
-            r"-\sum_{i=1}^{4} \frac{1}{2\pi\sigma_i^2} e^{-\frac{(x - \mu_i)^2 + (y - \nu_i)^2}{2\sigma_i^2}},\ "
-            r"(\mu, \nu, \sigma)_i \in \{(-0.5, -0.8, 0.35), (1, -0.5, 0.2), (-1, 0.5, 0.2), (-0.5, -0.8, 0.2)\}"
+            r"\small\begin{gathered}"
+            r"-\sum_{i=1}^{4} \frac{1}{2\pi\sigma_i^2} e^{-\frac{(x - \mu_i)^2 + (y - \nu_i)^2}{2\sigma_i^2}} \\"
+            r"(\mu, \nu, \sigma)_i \in \{(-0.5, -0.8, 0.35), \\"
+            r"(1, -0.5, 0.2), (-1, 0.5, 0.2), \\"
+            r"(-0.5, -0.8, 0.2)\}"
+            r"\end{gathered}"
         ),
         reference=(
             "The reference pipeline's first noisy_hill (Vis-FuncNet, utils/functions.py), as its comments describe "
@@ -508,8 +532,10 @@ SURFACES: dict[str, Surface] = {
         name="Ackley",
         params={},
         latex=(
-            r"-20\exp\left(-0.2\sqrt{\tfrac{1}{2}(x^2 + y^2)}\right)"
-            r" - \exp\left(\tfrac{1}{2}(\cos 2\pi x + \cos 2\pi y)\right) + e + 20"
+            r"\begin{gathered}"
+            r"-20\exp\left(-0.2\sqrt{\tfrac{1}{2}(x^2 + y^2)}\right) \\"
+            r"- \exp\left(\tfrac{1}{2}(\cos 2\pi x + \cos 2\pi y)\right) + e + 20"
+            r"\end{gathered}"
         ),
         reference="D. H. Ackley, A Connectionist Machine for Genetic Hillclimbing, Kluwer, 1987",
         description="An egg-crate of local minima on a funnel whose tip at the origin is a kink, not a smooth pit.",
@@ -537,7 +563,12 @@ SURFACES: dict[str, Surface] = {
         id="six_hump_camel",
         name="Six-hump camel",
         params={},
-        latex=r"\left(4 - 2.1x^2 + \frac{x^4}{3}\right)x^2 + xy + (-4 + 4y^2)y^2",
+        latex=(
+            r"\begin{gathered}"
+            r"\left(4 - 2.1x^2 + \frac{x^4}{3}\right)x^2 \\"
+            r"+ xy + (-4 + 4y^2)y^2"
+            r"\end{gathered}"
+        ),
         reference=(
             "L. C. W. Dixon & G. P. Szegő, The global optimization problem: an introduction, in Towards Global "
             "Optimisation 2, North-Holland, 1978"
@@ -594,8 +625,11 @@ SURFACES: dict[str, Surface] = {
             ),
         },
         latex=(
-            r"\tfrac{1}{2}\left(u^2 + \frac{v^2}{\kappa}\right),\ "
-            r"u = x\cos\theta + y\sin\theta,\ v = -x\sin\theta + y\cos\theta"
+            r"\begin{gathered}"
+            r"\tfrac{1}{2}\left(u^2 + \frac{v^2}{\kappa}\right) \\"
+            r"u = x\cos\theta + y\sin\theta \\"
+            r"v = -x\sin\theta + y\cos\theta"
+            r"\end{gathered}"
         ),
         reference="J. Nocedal & S. J. Wright, Numerical Optimization, 2nd ed., Springer, 2006, §3.3",
         description=(

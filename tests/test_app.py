@@ -211,6 +211,17 @@ def _chart_keys(at: AppTest) -> list[str]:
     return [element.proto.id.rsplit("-", 1)[-1] for element in at.get("plotly_chart")]
 
 
+def test_a_preset_caption_gives_way_once_the_scene_is_edited():
+    at = _app().run()
+    assert at.info and presets.PRESETS[presets.DEFAULT_PRESET].name in at.info[0].value
+    at.number_input(key="lr").set_value(0.01).run()
+    assert not at.info, "the preset's observations no longer describe the scene"
+    edited = [c.value for c in at.caption if c.value.startswith("Edited from")]
+    assert edited and presets.PRESETS[presets.DEFAULT_PRESET].name in edited[0]
+    at.button(key="load_preset").click().run()
+    assert at.info and presets.PRESETS[presets.DEFAULT_PRESET].name in at.info[0].value
+
+
 def test_settings_in_a_hidden_tab_are_kept():
     at = _app().run()
     at.radio(key="loss_kind").set_value("distance to minimizer").run()
