@@ -20,6 +20,7 @@ import landscapes
 import optimizers
 import presets
 import schedules
+from analysis.figures import METRICS, setting_label
 from engine import export
 from engine.scene import Scene, SceneError
 from engine.simulate import Result, run
@@ -587,10 +588,16 @@ def hparams_tab(scene: Scene) -> None:
         return
     _forget_unless("hparams_y", choices)
     y_param = a.selectbox(
-        "Against", choices, key="hparams_y", help="Any numeric setting of the scene's optimizers or schedules."
+        "Against",
+        choices,
+        format_func=lambda path: setting_label(scene, path),
+        key="hparams_y",
+        help="Any numeric setting of the scene's optimizers or schedules.",
     )
     resolution = b.select_slider("Grid", (16, 32, 64), value=32, key="hparams_resolution")
-    metric = c.selectbox("Map", ("final_loss", "success", "steps", "outcome"), key="hparams_metric")
+    metric = c.selectbox(
+        "Map", ("final_loss", "success", "steps", "outcome"), format_func=METRICS.get, key="hparams_metric"
+    )
     if not st.toggle("Compute the map", key="hparams_on"):
         return
     hmap = _run_sweep(

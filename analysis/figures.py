@@ -9,14 +9,18 @@ a start point or a setting.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+import landscapes
+import optimizers as optimizer_registry
+import schedules as schedule_registry
 from analysis.basins import Basins
 from analysis.claims import FAILS, HOLDS, PART, Verdict, distances
-from analysis.hparams import HParamMap
+from analysis.hparams import HParamMap, parse_path
 from analysis.lrsearch import LRSearch
 from analysis.outcomes import DIVERGED, MOVING, SADDLE, STALLED, landmarks
 from engine.scene import Scene
@@ -63,6 +67,70 @@ def _themed(fig: go.Figure, **layout) -> None:
 
 def _series(k: int) -> str:
     return SERIES[k % len(SERIES)]
+
+
+# --- Readable names -------------------------------------------------------------------------------------------
+
+LR_NAME = "η0 (base learning rate)"
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "rho": "ρ",
+    "sigma": "σ", "tau": "τ", "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+}  # fmt: skip
+_SCRIPT = re.compile(r"([_^])(?:\{([^{}]*)\}|(.))")
+
+
+def symbol_text(latex: str) -> str:
+    """A spec's LaTeX symbol as Plotly text: ``\\eta_{\\min}`` → ``η<sub>min</sub>``, ``\\mu`` → ``μ``."""
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m[1], m[1]), latex)
+
+    def script(match: re.Match) -> str:
+        tag = "sub" if match[1] == "_" else "sup"
+        return f"<{tag}>{match[2] if match[2] is not None else match[3]}</{tag}>"
+
+    return _SCRIPT.sub(script, text)
+
+
+def surface_name(scene: Scene) -> str:
+    """The scene's surface as the page names it, e.g. ``Peaks (the paper's variant)`` (its id if unknown)."""
+    surface = landscapes.SURFACES.get(scene.surface.id)
+    return surface.name if surface is not None else scene.surface.id
+
+
+def setting_parts(scene: Scene, path: str) -> tuple[str, str]:
+    """A hyperparameter path (see :mod:`analysis.hparams`) as ``(name, owner)`` in words.
+
+    ``name`` is the parameter with its symbol (``momentum μ``; ``η0 (base learning rate)`` for an LR);
+    ``owner`` the optimizer or schedule it belongs to, numbered from 1 and named as on the page
+    (``optimizer 1 (SGD + momentum)``), or ``""`` for ``lr``, which is every schedule's.
+    Raises :class:`engine.scene.SceneError` if ``path`` names nothing in ``scene``.
+    """
+    parsed = parse_path(scene, path)
+    if parsed.kind == "lr":
+        return LR_NAME, ""
+    if parsed.kind in ("schedule_lr", "schedule"):
+        entry = schedule_registry.SCHEDULES[scene.schedules[parsed.index].id]
+        owner = f"schedule {parsed.index + 1} ({entry.name})"
+    else:
+        spec = scene.optimizers[parsed.index]
+        entry = optimizer_registry.OPTIMIZERS[spec.id]
+        name = entry.name
+        if parsed.kind == "inner":
+            name = f"{optimizer_registry.OPTIMIZERS[spec.inner.id].name} in {entry.name}"
+        owner = f"optimizer {parsed.index + 1} ({name})"
+    if parsed.kind == "schedule_lr":
+        return LR_NAME, owner
+    words = parsed.name.replace("_", " ")
+    symbol = symbol_text(getattr(parsed.spec, "symbol", "") or "")
+    plain = re.sub(r"</?su[bp]>", "", symbol)
+    return (f"{words} {symbol}" if symbol and plain != words else words), owner
+
+
+def setting_label(scene: Scene, path: str) -> str:
+    """A hyperparameter path in words, e.g. ``optimizers.0.params.momentum`` →
+    ``momentum μ — optimizer 1 (SGD + momentum)`` and ``lr`` → ``η0 (base learning rate)``."""
+    name, owner = setting_parts(scene, path)
+    return f"{name} — {owner}" if owner else name
 
 
 # --- LR search ---------------------------------------------------------------------------------------------
@@ -267,18 +335,26 @@ def basins_figure(basins: Basins, kind: str = "outcome") -> go.Figure:
     else:
         high = float(finite_steps.max()) if finite_steps.size else float(basins.scene.steps)
         fig.update_layout(
-            coloraxis=dict(colorscale="Viridis", cmin=0, cmax=high, colorbar=dict(title="steps to<br>converge"))
+            coloraxis=dict(
+                colorscale="Viridis",
+                cmin=0,
+                cmax=high,
+                showscale=bool(finite_steps.size),
+                colorbar=dict(title="steps to<br>converge"),
+            )
         )
+        _note_blank_panels(fig, basins.steps, f"No start converged<br>within {basins.scene.steps} steps")
         title = "Steps to converge from each start point (blank: did not converge)"
+    scene = basins.scene
     (xmin, xmax), (ymin, ymax) = _window(basins.xs), _window(basins.ys)
     fig.update_xaxes(range=[xmin, xmax], title_text="start x", constrain="domain")
     fig.update_yaxes(range=[ymin, ymax])
     fig.update_yaxes(title_text="start y", row=1, col=1)
     _themed(
         fig,
-        title=dict(text=f"{title} — {basins.scene.surface.id}, {basins.scene.steps} steps, η0 = {basins.scene.lr:g}"),
+        title=_title(title, f"{surface_name(scene)} · {scene.steps} steps · η0 = {scene.lr:g}"),
         legend=dict(orientation="h", y=-0.15),
-        margin=dict(l=60, r=20, t=80, b=40),
+        margin=dict(l=60, r=20, t=90, b=40),
     )
     return fig
 
@@ -306,9 +382,11 @@ def hparam_figure(hmap: HParamMap, metric: str = "final_loss") -> go.Figure:
     index_of = {code: k for k, code in enumerate(codes)}
     loss = hmap.final_loss
     log_loss = metric == "final_loss" and bool(np.all(loss > 0)) and loss.max() / max(loss.min(), 1e-300) > 1e3
+    x_name, x_owner = setting_parts(hmap.scene, hmap.x_param)
+    y_name, y_owner = setting_parts(hmap.scene, hmap.y_param)
+    hover = f"{_short(x_name)} %{{x:.4g}}<br>{_short(y_name)} %{{y:.4g}}<br>"
     for p in range(len(hmap.pairs)):
         col = p + 1
-        hover = f"{hmap.x_param} %{{x:.4g}}<br>{hmap.y_param} %{{y:.4g}}<br>"
         if metric == "outcome":
             z = np.vectorize(index_of.get)(hmap.outcome[p])
             names = np.asarray([hmap.categories[c] for c in codes], dtype=object)[z]
@@ -358,18 +436,73 @@ def hparam_figure(hmap: HParamMap, metric: str = "final_loss") -> go.Figure:
     elif metric != "success":
         title = "log10 final loss" if log_loss else METRICS[metric]
         fig.update_layout(coloraxis=dict(colorscale="Viridis", colorbar=dict(title=title.replace(" ", "<br>", 1))))
-    fig.update_xaxes(type="log" if hmap.x_log else "linear", title_text=hmap.x_param)
+    if metric == "steps":
+        _note_blank_panels(fig, hmap.steps, f"No run converged<br>within {hmap.scene.steps} steps")
+    fig.update_xaxes(type="log" if hmap.x_log else "linear")
+    if len(hmap.pairs) == 1:
+        fig.update_xaxes(title_text=_two_lines(x_name, x_owner))
+    else:  # one title under all the panels, not one per narrow panel
+        _shared_x_title(fig, _two_lines(x_name, x_owner))
     fig.update_yaxes(type="log" if hmap.y_log else "linear")
-    fig.update_yaxes(title_text=hmap.y_param, row=1, col=1)
+    fig.update_yaxes(title_text=_two_lines(y_name, y_owner), row=1, col=1)
+    title = f"{METRICS[metric].capitalize()} over {_short(x_name)} × {_short(y_name)}"
     _themed(
         fig,
-        title=dict(
-            text=f"{METRICS[metric].capitalize()} over {hmap.x_param} × {hmap.y_param} — {hmap.scene.surface.id}"
-        ),
-        legend=dict(orientation="h", y=-0.15),
-        margin=dict(l=60, r=20, t=80, b=40),
+        title=_title(title, f"{surface_name(hmap.scene)} · {hmap.scene.steps} steps"),
+        legend=dict(orientation="h", y=-0.15 if len(hmap.pairs) == 1 else -0.22),
+        margin=dict(l=80 if y_owner else 60, r=20, t=90, b=40 if len(hmap.pairs) == 1 else 70),
     )
     return fig
+
+
+def _short(name: str) -> str:
+    """``η0 (base learning rate)`` → ``η0``: the name without its gloss, for titles and hover labels."""
+    return name.split(" (", 1)[0]
+
+
+def _two_lines(name: str, owner: str) -> str:
+    return f"{name}<br>{owner}" if owner else name
+
+
+def _title(text: str, details: str) -> dict:
+    """A figure title: what it shows, and on a second, smaller line, the surface and the run."""
+    return dict(text=f"{text}<br><sup>{details}</sup>")
+
+
+def _shared_x_title(fig: go.Figure, text: str) -> None:
+    """``text`` once, centred under every panel, where an x-axis title would be."""
+    axes = list(fig.select_xaxes())
+    left, right = axes[0].domain[0], axes[-1].domain[1]
+    fig.add_annotation(
+        text=text,
+        x=(left + right) / 2,
+        y=0,
+        xref="paper",
+        yref="paper",
+        yanchor="top",
+        yshift=-28,
+        showarrow=False,
+        font=dict(size=14),
+        name="x title",
+    )
+
+
+def _note_blank_panels(fig: go.Figure, values: np.ndarray, text: str) -> None:
+    """Writes ``text`` across each panel whose map ``values[p]`` is blank (all NaN): an empty frame says why."""
+    for p in range(values.shape[0]):
+        if not np.isfinite(values[p]).any():
+            suffix = "" if p == 0 else str(p + 1)
+            fig.add_annotation(
+                text=text,
+                x=0.5,
+                y=0.5,
+                xref=f"x{suffix} domain",
+                yref=f"y{suffix} domain",
+                showarrow=False,
+                font=dict(size=14, color="#333333"),
+                bgcolor="rgba(255, 255, 255, 0.85)",
+                name="no convergence",
+            )
 
 
 # --- Claims -----------------------------------------------------------------------------------------------------

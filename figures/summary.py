@@ -23,6 +23,26 @@ COLUMNS = (
     "final_grad_norm", "distance", "nearest_kind", "nearest_point", "nearest_distance", "steps_to_tol",
     "status", "status_step",
 )  # fmt: skip
+# What the page shows above each column (st.dataframe prints the keys as they are): words, not identifiers.
+HEADERS = {
+    "run": "run",
+    "label": "trajectory",
+    "name": "full name",
+    "optimizer": "optimizer",
+    "schedule": "schedule",
+    "start": "start (x, y)",
+    "final_x": "final x",
+    "final_y": "final y",
+    "final_loss": "final loss",
+    "final_grad_norm": "‖∇f‖ at the end",
+    "distance": "final distance to the minimizer (or target)",
+    "nearest_kind": "nearest critical point",
+    "nearest_point": "nearest point (x, y)",
+    "nearest_distance": "distance to the nearest point",
+    "steps_to_tol": "steps to reach the minimizer (or target)",
+    "status": "status",
+    "status_step": "steps to converge / diverge",
+}
 
 
 def window_size(result: Result) -> float:
@@ -47,8 +67,11 @@ def _nearest(point: np.ndarray, points: landscapes.Points, radius: float) -> tup
     return best
 
 
-def summary_table(result: Result, *, tol: float | None = None, radius: float | None = None) -> list[dict[str, Any]]:
-    """One JSON-safe dict per trajectory, keys :data:`COLUMNS`.
+def summary_table(
+    result: Result, *, tol: float | None = None, radius: float | None = None, readable: bool = True
+) -> list[dict[str, Any]]:
+    """One JSON-safe dict per trajectory: keys :data:`HEADERS` (words, for the page's table), or
+    :data:`COLUMNS` (identifiers, for code) with ``readable=False``; the same values in the same order.
 
     Args:
         result: a recorded run (``run(scene)`` with ``record=True``).
@@ -56,6 +79,7 @@ def summary_table(result: Result, *, tol: float | None = None, radius: float | N
             default ``1e-2 ×`` the window's larger side.
         radius: how near the final point must be to a known minimizer, local minimizer or
             saddle to be named by ``nearest_kind``; default ``5e-2 ×`` the window's larger side.
+        readable: key the rows by the readable headers (``HEADERS[column]``) rather than the columns.
 
     Returns:
         Rows with: ``run`` (index), ``label`` (short label, see ``short_labels``), ``name``
@@ -65,7 +89,7 @@ def summary_table(result: Result, *, tol: float | None = None, radius: float | N
         ("minimizer", "local minimizer", "saddle" or "none"), ``nearest_point`` and
         ``nearest_distance``, ``steps_to_tol`` (first step whose distance is below ``tol``),
         ``status`` ("running", "converged", "diverged") and ``status_step`` (the step it began).
-        Unknown or non-finite values are ``None``.
+        Unknown or non-finite values are ``None``. Readable keys are :data:`HEADERS`'s values.
     """
     size = window_size(result)
     tol = TOLERANCE_FRACTION * size if tol is None else tol
@@ -102,4 +126,6 @@ def summary_table(result: Result, *, tol: float | None = None, radius: float | N
                 "status_step": status_step if status_step >= 0 else None,
             }
         )
+    if readable:
+        return [{HEADERS[key]: value for key, value in row.items()} for row in rows]
     return rows

@@ -104,3 +104,21 @@ def test_progress_and_figures(himmelblau):
     steps = basins_figure(result, "steps")
     assert {t.coloraxis for t in steps.data if t.type == "heatmap"} == {"coloraxis"}
     assert steps.layout.paper_bgcolor == "white"
+    # titles name the surface as the page does, not by its id
+    for figure in (fig, steps):
+        assert "Himmelblau · 300 steps · η0 = 0.01" in figure.layout.title.text
+        assert "himmelblau" not in figure.layout.title.text
+    assert not [a for a in steps.layout.annotations if "converged" in (a.text or "")]  # most starts converge
+    assert steps.layout.coloraxis.showscale
+
+
+def test_steps_map_says_when_no_start_converged(himmelblau):
+    scene, _ = himmelblau
+    never = basins(scene.replace(steps=3), resolution=8)
+    assert not np.isfinite(never.steps).any()
+    fig = basins_figure(never, "steps")
+    notes = [a for a in fig.layout.annotations if a.name == "no convergence"]
+    assert [a.text for a in notes] == ["No start converged<br>within 3 steps"] * 2  # one across each blank panel
+    assert [(a.xref, a.yref) for a in notes] == [("x domain", "y domain"), ("x2 domain", "y2 domain")]
+    assert fig.layout.coloraxis.showscale is False  # no scale for an empty map
+    assert not [a for a in basins_figure(never, "outcome").layout.annotations if a.name == "no convergence"]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from analysis import BudgetError, apply_setting, hparam_figure, hparam_map, setting_at
+from analysis.figures import setting_label, symbol_text
 from analysis.hparams import parse_path
 from engine.scene import Scene, SceneError
 from engine.simulate import run
@@ -106,3 +107,55 @@ def test_figure_panels_share_one_scale_and_are_clickable(lr_momentum):
         assert len([t for t in hparam_figure(hmap, metric).data if t.type == "heatmap"]) == 3
     with pytest.raises(ValueError, match="metric"):
         hparam_figure(hmap, "accuracy")
+
+
+def test_figure_labels_read_as_words(lr_momentum):
+    _, hmap = lr_momentum
+    fig = hparam_figure(hmap, "final_loss")
+    title = fig.layout.title.text
+    assert title == "Final loss over η0 × momentum μ<br><sup>Peaks (the paper's variant) · 200 steps</sup>"
+    assert fig.layout.yaxis.title.text == "momentum μ<br>optimizer 1 (SGD + momentum)"
+    # three panels: one x title centred under them all instead of one per narrow panel
+    assert all(axis.title.text is None for axis in fig.select_xaxes())
+    (x_title,) = [a for a in fig.layout.annotations if a.name == "x title"]
+    assert x_title.text == "η0 (base learning rate)" and x_title.x == pytest.approx(0.5)
+    heatmap = next(t for t in fig.data if t.type == "heatmap")
+    assert heatmap.hovertemplate.startswith("η0 %{x:.4g}<br>momentum μ %{y:.4g}<br>")
+    shown = fig.to_json()
+    assert "optimizers.0" not in shown and "params." not in shown and "peaks_ref" not in shown
+    assert not [a for a in fig.layout.annotations if a.name == "no convergence"]
+
+
+def test_setting_labels():
+    scene = Scene.build(PEAKS)
+    assert setting_label(scene, "lr") == "η0 (base learning rate)"
+    assert setting_label(scene, "optimizers.0.params.momentum") == "momentum μ — optimizer 1 (SGD + momentum)"
+    assert setting_label(scene, "optimizers.0.params.dampening") == "dampening d — optimizer 1 (SGD + momentum)"
+    assert setting_label(scene, "schedules.1.params.gamma") == "gamma γ — schedule 2 (Step decay)"
+    assert setting_label(scene, "schedules.2.lr") == "η0 (base learning rate) — schedule 3 (Cosine annealing)"
+    assert setting_label(scene, "schedules.2.params.eta_min") == (
+        "eta min η<sub>min</sub> — schedule 3 (Cosine annealing)"
+    )
+    wrapped = Scene.build({**PEAKS, "optimizers": [{"id": "sgd"}, {"id": "lookahead", "inner": {"id": "yogi"}}]})
+    assert setting_label(wrapped, "optimizers.1.params.k") == "k — optimizer 2 (Lookahead)"  # no "k k"
+    assert (
+        setting_label(wrapped, "optimizers.1.inner.params.b1") == "b1 β<sub>1</sub> — optimizer 2 (Yogi in Lookahead)"
+    )
+    assert setting_label(wrapped, "optimizers.1.inner.params.initial_m") == (
+        "initial m m<sub>0</sub> — optimizer 2 (Yogi in Lookahead)"
+    )
+    with pytest.raises(SceneError, match="unknown hyperparameter path"):
+        setting_label(scene, "momentum")
+    assert symbol_text(r"\sigma_0^2") == "σ<sub>0</sub><sup>2</sup>" and symbol_text(r"\eta_{hi}") == "η<sub>hi</sub>"
+
+
+def test_one_panel_map_titles_its_axes_and_says_when_nothing_converged():
+    scene = Scene.build({**PEAKS, "optimizers": [{"id": "lookahead", "inner": {"id": "yogi"}}], "steps": 3})
+    hmap = hparam_map(scene, "schedules.1.params.gamma", "optimizers.0.inner.params.b1", [0.5, 0.9], [0.8, 0.9])
+    assert hmap.pairs == ((0, 1),) and not np.isfinite(hmap.steps).any()
+    fig = hparam_figure(hmap, "steps")
+    assert fig.layout.xaxis.title.text == "gamma γ<br>schedule 2 (Step decay)"
+    assert fig.layout.yaxis.title.text == "b1 β<sub>1</sub><br>optimizer 1 (Yogi in Lookahead)"
+    assert fig.layout.title.text.startswith("Steps to converge over gamma γ × b1 β<sub>1</sub><br>")
+    notes = [a.text for a in fig.layout.annotations if a.name == "no convergence"]
+    assert notes == ["No run converged<br>within 3 steps"]

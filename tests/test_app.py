@@ -265,8 +265,10 @@ def test_beyond_the_paper_tabs_run_and_load_back():
     assert len(_shown_scene(at).starts) == before + 1 and _shown_scene(at).starts[-1] == (0.5, 0.5)
 
     _open(at, "Hyperparameters")
-    assert "optimizers.0.params.momentum" not in at.selectbox(key="hparams_y").options  # plain SGD has none
+    assert not any("momentum" in o for o in at.selectbox(key="hparams_y").options)  # plain SGD has none
     at.selectbox(key="opt.0.id").set_value("momentum").run()
+    # the picker names settings in words, not paths
+    assert "momentum μ — optimizer 1 (SGD + momentum)" in at.selectbox(key="hparams_y").options
     at.selectbox(key="hparams_y").set_value("optimizers.0.params.momentum")
     at.select_slider(key="hparams_resolution").set_value(16)
     at.toggle(key="hparams_on").set_value(True).run()

@@ -38,6 +38,7 @@ from figures import (
     surface_grid,
 )
 from figures.playback import playback_steps
+from figures.summary import HEADERS
 
 
 def label(index: int, schedule: str = "constant_lr", optimizer: str = "sgd", start=(-2.0, 2.5), perturbation=(0, 0)):
@@ -79,7 +80,7 @@ def test_summary_table_rosenbrock_by_hand():
         status=[CONVERGED, DIVERGED],
         status_step=[3, 2],
     )
-    rows = summary_table(result)
+    rows = summary_table(result, readable=False)
     json.dumps(rows, allow_nan=False)  # JSON-safe
     assert [list(row) for row in rows] == [list(COLUMNS)] * 2
     assert rows[0] == {
@@ -97,8 +98,16 @@ def test_summary_table_rosenbrock_by_hand():
         "steps_to_tol": None, "status": "diverged", "status_step": 2,
     }  # fmt: skip
     # A looser tolerance arrives earlier; a zero radius names no critical point.
-    assert summary_table(result, tol=0.75)[0]["steps_to_tol"] == 1  # |(0.5, 0.5) − (1, 1)| = 0.707
-    assert summary_table(result, radius=0.0)[0]["nearest_kind"] == "none"
+    assert summary_table(result, tol=0.75, readable=False)[0]["steps_to_tol"] == 1  # |(0.5, 0.5) − (1, 1)| = 0.707
+    assert summary_table(result, radius=0.0, readable=False)[0]["nearest_kind"] == "none"
+    # The page's table (st.dataframe of the default rows) heads its columns with words, not identifiers.
+    shown = summary_table(result)
+    json.dumps(shown, allow_nan=False)
+    assert list(shown[0]) == [HEADERS[c] for c in COLUMNS] and list(shown[0].values()) == list(rows[0].values())
+    assert shown[0]["final loss"] == 2.5e-5 and shown[0]["‖∇f‖ at the end"] == 1e-3
+    assert shown[1]["steps to converge / diverge"] == 2 and shown[1]["status"] == "diverged"
+    assert len(set(HEADERS.values())) == len(COLUMNS) == len(HEADERS)
+    assert not any("_" in header for header in HEADERS.values())
     with pytest.raises(ValueError, match="tol=0"):
         summary_table(result, tol=0)
 
@@ -106,7 +115,7 @@ def test_summary_table_rosenbrock_by_hand():
 def test_summary_table_measures_to_the_target_without_minimizers():
     # x² − y² has no minimizer: distances go to its target (0, 4); the saddle (0, 0) is the nearest point.
     result = hand_made("saddle", [[(-4, 0), (-1, 0), (0.01, 0)]], [label(0, start=(-4.0, 0.0))])
-    (row,) = summary_table(result)
+    (row,) = summary_table(result, readable=False)
     assert row["distance"] == pytest.approx(math.hypot(0.01, 4))
     assert (row["nearest_kind"], row["nearest_point"]) == ("saddle", [0.0, 0.0])
     assert row["nearest_distance"] == pytest.approx(0.01)
