@@ -118,6 +118,8 @@ def open_tab(page: Any, name: str) -> Any:
     """Clicks a tab, waits for the run that draws it (only the open tab's content runs), returns its panel."""
     button = tab(page, name)
     if button.get_attribute("aria-selected") != "true":
+        # From idle: a click during a run is folded into that run and starts no run of its own to wait for.
+        wait_idle(page)
         before = runs(page)
         button.click()
         wait_idle(page, after=before)
