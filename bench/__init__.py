@@ -300,7 +300,7 @@ def format_table(report: dict[str, Any]) -> str:
 
 def _cold_line(report: dict[str, Any]) -> str:
     if "cold_start_s" not in report:
-        return f"cold start in Chromium: skipped ({report.get('cold_start_skipped', 'not run')})"
+        return f"cold start in Chromium: skipped, {report.get('cold_start_skipped', 'not run')}"
     line = (
         f"cold start to the first chart in Chromium: {report['cold_start_s']:.1f} s, a minimal one-chart page "
         f"{report['cold_start_minimal_s']:.1f} s: ratio {report['cold_start_ratio']:.1f}"
