@@ -61,6 +61,17 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = SERVER_START_S, poll: float = 0.5) -> Server:
+        """Launches the server and waits until it answers (see ``launch`` and ``wait_healthy``)."""
+        self.launch()
+        try:
+            self.wait_healthy(timeout, poll)
+        except TimeoutError:
+            self.stop()
+            raise
+        return self
+
+    def launch(self) -> Server:
+        """Starts ``streamlit run`` without waiting for it."""
         command = [
             sys.executable, "-m", "streamlit", "run", str(self.app),
             "--server.headless=true", f"--server.port={self.port}", "--server.address=127.0.0.1",
@@ -74,6 +85,11 @@ class Server:
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
+        return self
+
+    def wait_healthy(self, timeout: float = SERVER_START_S, poll: float = 0.5) -> None:
+        """Waits until ``/_stcore/health`` answers "ok"; raises if the server exits or ``timeout`` passes."""
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -81,11 +97,10 @@ class Server:
             try:
                 with urllib.request.urlopen(f"{self.url}_stcore/health", timeout=5) as response:
                     if response.read().decode().strip() == "ok":
-                        return self
+                        return
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(poll)
-        self.stop()
         raise TimeoutError(f"streamlit did not answer on {self.url} within {timeout:.0f} s:\n{self.output()}")
 
     def output(self, tail: int = 4000) -> str:

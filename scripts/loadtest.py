@@ -26,11 +26,8 @@ import json
 import math
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -43,16 +40,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CHROMIUM = os.environ.get("LR_LANDSCAPES_CHROMIUM", "/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+from bench.browser import CHROMIUM  # noqa: E402  (after ROOT joins sys.path)
+from bench.browser import LAUNCH_ARGS as BROWSER_ARGS  # noqa: E402
+from bench.browser import Server as BaseServer  # noqa: E402
+
+LAUNCH_ARGS = [*BROWSER_ARGS, "--disable-dev-shm-usage"]  # twenty sessions' renderers outgrow /dev/shm
 VIEWPORT = {"width": 1280, "height": 900}
 KINDS = ("lr", "steps", "preset", "link")
 MIN_CHARTS = 4  # the Paths tab: 3-D surface, contour, LR, loss
@@ -150,40 +142,8 @@ class Summary:
 # --- the server --------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """``streamlit run app.py`` on loopback; its output goes to a temporary log file."""
-
-    def __init__(self, app: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = tempfile.NamedTemporaryFile(prefix="loadtest-streamlit-", suffix=".log", delete=False)
-        command = [
-            sys.executable, "-m", "streamlit", "run", str(app),
-            "--server.headless=true", f"--server.port={self.port}", "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false", "--server.fileWatcherType=none", "--server.runOnSave=false",
-        ]  # fmt: skip
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
-
-    def wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.process.returncode}:\n{self.output()}")
-            with contextlib.suppress(urllib.error.URLError, OSError):
-                with urllib.request.urlopen(f"{self.url}_stcore/health", timeout=5) as response:
-                    if response.read().decode().strip() == "ok":
-                        return
-            time.sleep(0.5)
-        raise TimeoutError(f"streamlit did not answer within {timeout:.0f} s:\n{self.output()}")
+class Server(BaseServer):
+    """``bench.browser.Server`` (``streamlit run app.py`` on loopback), with the process's memory and CPU time."""
 
     def rss_mb(self) -> float | None:
         try:
@@ -203,25 +163,7 @@ class Server:
             return 0.0
 
     def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def output(self, tail: int = 4000) -> str:
-        try:
-            return Path(self.log.name).read_text(errors="replace")[-tail:]
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=20)
-        self.log.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.log.name)
+        return self.process is not None and self.process.poll() is None
 
 
 class RssSampler(threading.Thread):
@@ -464,7 +406,7 @@ def run_load(
         presets=presets,
     )
     summary = Summary(sessions=sessions, seconds=0.0)
-    server = Server(app)
+    server = Server(app).launch()
     sampler = RssSampler(server, summary, sample)
     began = time.monotonic()
     try:
