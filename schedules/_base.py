@@ -10,32 +10,45 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from common.params import ParamSpec
+from common.registry import docstring_formula, docstring_references, specs_with_defaults
 
-FAMILIES = ("piecewise", "smooth", "cyclical", "warmup", "tensorflow", "adaptive")
+# The families, in the order the page groups them, with the names it shows.
+FAMILIES = {
+    "piecewise": "Piecewise (survey Table 2)",
+    "smooth": "Smooth decay (Table 3)",
+    "cyclical": "Cyclical and restarts (Table 4)",
+    "warmup": "With a warm-up (Table 5)",
+    "tensorflow": "TensorFlow decay functions",
+    "adaptive": "Power decay (AdaDec)",
+}
 
-# The first arguments of every schedule function; its other keywords are its parameters.
+# The first arguments of every schedule function; its keyword-only arguments are its parameters.
 POSITIONAL = ("k", "total_steps", "lr")
 
 
 @dataclasses.dataclass(frozen=True)
 class Schedule:
-    """One learning-rate schedule: its formula, its parameters and the function that computes it.
+    """One learning-rate schedule: its parameters, the function that computes it and what the page says of it.
 
     ``fn(k, total_steps, lr, **params)`` returns the LR of the steps ``k`` (an int64 array of
     0-based step indices: the LR used for the k-th update) of a run of ``total_steps`` steps
     starting from the base LR ``lr`` (a float, or an array that broadcasts against ``k``, such
     as ``(N, 1)`` for ``N`` candidate base LRs). The result is float64 with the broadcast shape.
+
+    ``fn`` is the one source of what it states (see :mod:`common.registry`): its keyword defaults are the
+    parameters' defaults, its docstring's ``.. math::`` block is ``latex`` and its ``References:`` section
+    is ``reference``. ``params`` adds ranges, help and symbols, in the order the page lists them.
     """
 
     id: str
     name: str
     family: str
     params: Mapping[str, ParamSpec]
-    latex: str
-    reference: str
-    description: str
+    description: str  # one line
     fn: Callable[..., np.ndarray]
-    needs_loss: bool = False
+    needs_loss: bool = False  # the LR depends on the run's own loss (the engine applies it step by step)
+    latex: str = dataclasses.field(init=False)
+    reference: str = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
@@ -43,7 +56,10 @@ class Schedule:
         clash = set(self.params) & set(POSITIONAL)
         if clash:
             raise ValueError(f"parameter names may not be {', '.join(sorted(clash))}, got {sorted(self.params)=}")
-        object.__setattr__(self, "params", types.MappingProxyType(dict(self.params)))
+        params = specs_with_defaults(self.fn, self.params, skip=POSITIONAL, where=f"schedule {self.id}")
+        object.__setattr__(self, "params", types.MappingProxyType(params))
+        object.__setattr__(self, "latex", docstring_formula(self.fn))
+        object.__setattr__(self, "reference", docstring_references(self.fn))
 
 
 def as_steps(k: ArrayLike) -> np.ndarray:

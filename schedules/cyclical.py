@@ -7,6 +7,8 @@ References:
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -26,21 +28,19 @@ def _triangle_wave(k: ArrayLike, half_cycle: int) -> tuple[np.ndarray, np.ndarra
 
 
 def triangular_lr(
-    k: ArrayLike, total_steps: int, lr: ArrayLike, min_lr: float, max_lr: float, half_cycle: int
+    k: ArrayLike, total_steps: int, lr: ArrayLike, *, min_lr: float = 1e-4, max_lr: float = 0.1, half_cycle: int
 ) -> np.ndarray:
     r"""Smith's triangular cyclical LR between two absolute bounds (the base LR is not used).
 
     .. math::
-        c = \left\lfloor 1 + \frac{k}{2s} \right\rfloor, \quad
-        x = \left| \frac{k}{s} - 2c + 1 \right|, \quad
+        c = \left\lfloor 1 + \frac{k}{2s} \right\rfloor, \quad x = \left| \frac{k}{s} - 2c + 1 \right|, \quad
         \eta_k = \eta_{lo} + (\eta_{hi} - \eta_{lo}) \max(0, 1 - x)
 
     It starts at :math:`\eta_{lo}` at ``k = 0`` and peaks at :math:`\eta_{hi}` at ``k = s``, as
     ``torch.optim.lr_scheduler.CyclicLR(mode="triangular")``, which overrides the optimizer's LR.
 
     References:
-      Smith, Cyclical learning rates for training neural networks, WACV 2017,
-      https://arxiv.org/abs/1506.01186.
+      Smith, Cyclical learning rates for training neural networks, WACV 2017, https://arxiv.org/abs/1506.01186
     """
     del total_steps
     wave, _ = _triangle_wave(k, half_cycle)
@@ -48,17 +48,16 @@ def triangular_lr(
 
 
 def triangular2_lr(
-    k: ArrayLike, total_steps: int, lr: ArrayLike, min_lr: float, max_lr: float, half_cycle: int
+    k: ArrayLike, total_steps: int, lr: ArrayLike, *, min_lr: float = 1e-4, max_lr: float = 0.1, half_cycle: int
 ) -> np.ndarray:
     r"""Triangular cyclical LR whose amplitude halves every cycle (absolute bounds).
 
     .. math::
+        c = \left\lfloor 1 + \frac{k}{2s} \right\rfloor, \quad x = \left| \frac{k}{s} - 2c + 1 \right|, \quad
         \eta_k = \eta_{lo} + (\eta_{hi} - \eta_{lo}) \max(0, 1 - x) \, 2^{-(c - 1)}
 
-    with :math:`c, x` as in :func:`triangular_lr`.
-
     References:
-      Smith, Cyclical learning rates for training neural networks, WACV 2017.
+      Smith, Cyclical learning rates for training neural networks, WACV 2017, https://arxiv.org/abs/1506.01186
     """
     del total_steps
     wave, cycle = _triangle_wave(k, half_cycle)
@@ -66,35 +65,45 @@ def triangular2_lr(
 
 
 def triangularexp_lr(
-    k: ArrayLike, total_steps: int, lr: ArrayLike, min_lr: float, max_lr: float, half_cycle: int, gamma: float
+    k: ArrayLike,
+    total_steps: int,
+    lr: ArrayLike,
+    *,
+    min_lr: float = 1e-4,
+    max_lr: float = 0.1,
+    half_cycle: int,
+    gamma: float = 0.995,
 ) -> np.ndarray:
     r"""Triangular cyclical LR whose amplitude shrinks by ``gamma`` every step ("exp_range").
 
     .. math::
+        c = \left\lfloor 1 + \frac{k}{2s} \right\rfloor, \quad x = \left| \frac{k}{s} - 2c + 1 \right|, \quad
         \eta_k = \eta_{lo} + (\eta_{hi} - \eta_{lo}) \max(0, 1 - x) \, \gamma^{k}
 
-    with :math:`c, x` as in :func:`triangular_lr`.
-
     References:
-      Smith, Cyclical learning rates for training neural networks, WACV 2017.
+      Smith, Cyclical learning rates for training neural networks, WACV 2017, https://arxiv.org/abs/1506.01186
     """
     del total_steps
     wave, _ = _triangle_wave(k, half_cycle)
     return full(min_lr + (max_lr - min_lr) * wave * gamma ** as_steps(k), k, lr)
 
 
-def cosineclr_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, half_period: int, eta_min: float) -> np.ndarray:
+def cosineclr_lr(
+    k: ArrayLike, total_steps: int, lr: ArrayLike, *, half_period: int, eta_min: float = 1e-7
+) -> np.ndarray:
     r"""Cosine annealing over ``half_period`` steps that is never restarted, so it oscillates.
 
     .. math::
-        \eta_k = \eta_{\min} + \tfrac{1}{2} (\eta_0 - \eta_{\min}) (1 + \cos(\pi k / s))
+        \eta_k = \eta_{\min} + \tfrac{1}{2} (\eta_0 - \eta_{\min}) \left(1 + \cos\frac{\pi k}{s}\right)
 
     The reference runs ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=50)`` for 500 steps:
     past ``T_max`` the cosine continues, so the LR reaches :math:`\eta_{\min}` at ``k = 50`` and
     climbs back to :math:`\eta_0` at ``k = 100``, smoothly, with period :math:`2s`.
 
     References:
-      Loshchilov & Hutter, SGDR: stochastic gradient descent with warm restarts, ICLR 2017.
+      Loshchilov & Hutter, SGDR: stochastic gradient descent with warm restarts, ICLR 2017,
+      https://arxiv.org/abs/1608.03983 (run as torch's CosineAnnealingLR(T_max=50) past T_max;
+      code spelling cosineclc_lr)
     """
     del total_steps
     return full(eta_min + 0.5 * (lr - eta_min) * (1.0 + np.cos(np.pi * as_steps(k) / half_period)), k, lr)
@@ -109,19 +118,21 @@ def _restart_starts(period: int, t_mult: int, last_step: int) -> tuple[np.ndarra
     return np.asarray(starts, dtype=np.int64), np.asarray(lengths, dtype=np.int64)
 
 
-def sgdr_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, period: int, t_mult: int, eta_min: float) -> np.ndarray:
+def sgdr_lr(
+    k: ArrayLike, total_steps: int, lr: ArrayLike, *, period: int, t_mult: int = 1, eta_min: float = 0.0
+) -> np.ndarray:
     r"""SGDR: cosine annealing with warm restarts, each cycle ``t_mult`` times longer than the last.
 
     .. math::
         \eta_k = \eta_{\min} + \tfrac{1}{2} (\eta_0 - \eta_{\min})
-            \left(1 + \cos\left(\pi \frac{T_{cur}}{T_i}\right)\right), \quad T_i = P \, m^i
+        \left(1 + \cos\left(\pi \frac{T_{cur}}{T_i}\right)\right), \quad T_i = P \, m^i
 
     where :math:`T_{cur}` counts the steps since the last restart (integer arithmetic, as
     ``torch.optim.lr_scheduler.CosineAnnealingWarmRestarts``).
 
     References:
       Loshchilov & Hutter, SGDR: stochastic gradient descent with warm restarts, ICLR 2017,
-      https://arxiv.org/abs/1608.03983.
+      https://arxiv.org/abs/1608.03983
     """
     del total_steps
     step = np.asarray(k, dtype=np.int64)
@@ -135,14 +146,15 @@ def sgdr_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, period: int, t_mult: 
     return full(eta_min + 0.5 * (lr - eta_min) * (1.0 + np.cos(np.pi * ratio)), k, lr)
 
 
-def sgdrd_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, period: int, decay: float) -> np.ndarray:
+def sgdrd_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, *, period: int, decay: float = 0.8) -> np.ndarray:
     r"""SGDR with equal periods and a peak that decays by ``decay`` at each restart.
 
     .. math::
         \eta_k = \frac{\eta_0}{2} \left(1 + \cos\frac{\pi (k \bmod P)}{P}\right) \alpha^{\lfloor k / P \rfloor}
 
     References:
-      Loshchilov & Hutter, SGDR: stochastic gradient descent with warm restarts, ICLR 2017.
+      Loshchilov & Hutter, SGDR: stochastic gradient descent with warm restarts, ICLR 2017,
+      https://arxiv.org/abs/1608.03983
     """
     del total_steps
     step = np.asarray(k, dtype=np.int64)
@@ -165,16 +177,14 @@ def _python_round(values: np.ndarray, decimals: int) -> np.ndarray:
 
 
 def triangle_lr(
-    k: ArrayLike, total_steps: int, lr: ArrayLike, milestones: tuple[int, ...], gamma: float, cycle_len: int
+    k: ArrayLike, total_steps: int, lr: ArrayLike, *, milestones: tuple[int, ...], gamma: float = 2.0, cycle_len: int
 ) -> np.ndarray:
     r"""A falling saw-tooth whose floor is divided by ``gamma`` at each milestone.
 
     .. math::
-        \eta_k = \begin{cases}
-            \eta_0, & k \in \{0, 1\} \\
-            \operatorname{round}_5\left(m_k L - ((k - 2) \bmod L) \, m_k\right), & k \ge 2
-        \end{cases}
-        \quad m_k = \eta_0 \, \gamma^{-\#\{i \,:\, t_i \le k\}}
+        \eta_k = \begin{cases} \eta_0, & k \in \{0, 1\} \\
+        \operatorname{round}_5\left(m_k L - ((k - 2) \bmod L) \, m_k\right), & k \ge 2 \end{cases} \quad
+        m_k = \eta_0 \, \gamma^{-\#\{i \,:\, t_i \le k\}}
 
     So each tooth falls from :math:`L m_k` to :math:`m_k` over :math:`L` steps; the teeth start at
     ``k = 2`` and keep their phase across milestones. As in the reference, each value is rounded
@@ -184,8 +194,8 @@ def triangle_lr(
     ≥ 2 (the defaults) that is the milestone itself.
 
     References:
-      Mehta et al., ESPNetv2: a light-weight, power efficient, and general purpose convolutional
-      neural network, CVPR 2019, https://arxiv.org/abs/1811.11431.
+      Mehta et al., ESPNetv2: a light-weight, power efficient, and general purpose convolutional neural network,
+      CVPR 2019, https://arxiv.org/abs/1811.11431
     """
     del total_steps
     step = np.asarray(k, dtype=np.int64)
@@ -203,24 +213,24 @@ def _sine(k: ArrayLike, step_size: int) -> np.ndarray:
     return np.abs(np.sin(np.pi * as_steps(k) / (2 * step_size)))
 
 
-def sine_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, step_size: int) -> np.ndarray:
+def sine_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, *, step_size: int) -> np.ndarray:
     r"""Rectified sine cycles (SIN).
 
     .. math::
         \eta_k = \begin{cases} \eta_0, & k = 0 \\
-            \eta_0 \left|\sin\frac{\pi k}{2 s}\right| + 10^{-6}, & k \ge 1 \end{cases}
+        \eta_0 \left|\sin\frac{\pi k}{2 s}\right| + 10^{-6}, & k \ge 1 \end{cases}
 
     It touches the absolute floor 1e-6 every :math:`2s` steps.
 
     References:
-      Wu et al., Demystifying learning rate policies for high accuracy training of deep neural
-      networks, IEEE Big Data 2019, https://arxiv.org/abs/1908.06477.
+      Wu et al., Demystifying learning rate policies for high accuracy training of deep neural networks,
+      IEEE Big Data 2019, https://arxiv.org/abs/1908.06477
     """
     del total_steps
     return at_start_is_lr(k, lr, lr * _sine(k, step_size) + SINE_EPS)
 
 
-def sine2_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, step_size: int) -> np.ndarray:
+def sine2_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, *, step_size: int) -> np.ndarray:
     r"""Rectified sine cycles whose amplitude halves every cycle (SIN2).
 
     .. math::
@@ -229,15 +239,15 @@ def sine2_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, step_size: int) -> n
     and :math:`\eta_0` at ``k = 0``.
 
     References:
-      Wu et al., Demystifying learning rate policies for high accuracy training of deep neural
-      networks, IEEE Big Data 2019.
+      Wu et al., Demystifying learning rate policies for high accuracy training of deep neural networks,
+      IEEE Big Data 2019, https://arxiv.org/abs/1908.06477
     """
     del total_steps
     halvings = np.floor(as_steps(k) / (2 * step_size))
     return at_start_is_lr(k, lr, lr * 0.5**halvings * _sine(k, step_size) + SINE_EPS)
 
 
-def sineexp_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, step_size: int, gamma: float) -> np.ndarray:
+def sineexp_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, *, step_size: int, gamma: float = 0.98) -> np.ndarray:
     r"""Rectified sine cycles whose amplitude shrinks by ``gamma`` every step (SINEXP).
 
     .. math::
@@ -246,8 +256,8 @@ def sineexp_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, step_size: int, ga
     and :math:`\eta_0` at ``k = 0``.
 
     References:
-      Wu et al., Demystifying learning rate policies for high accuracy training of deep neural
-      networks, IEEE Big Data 2019.
+      Wu et al., Demystifying learning rate policies for high accuracy training of deep neural networks,
+      IEEE Big Data 2019, https://arxiv.org/abs/1908.06477
     """
     del total_steps
     return at_start_is_lr(k, lr, lr * gamma ** as_steps(k) * _sine(k, step_size) + SINE_EPS)
@@ -261,72 +271,55 @@ def _ssgdr(k: ArrayLike, lr: ArrayLike, period: int, decay: float) -> np.ndarray
     return full(np.where(within < 0.5 * period, peak, peak * falling), k, lr)
 
 
-def ssgdr_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, period: int) -> np.ndarray:
+def ssgdr_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, *, period: int) -> np.ndarray:
     r"""Step-SGDR: flat for the first half of each period, then a quarter cosine.
 
     .. math::
-        i = k \bmod P, \quad
-        \eta_k = \begin{cases} \eta_0, & i < P/2 \\ \eta_0 \cos\frac{\pi (i - P/2)}{P}, & i \ge P/2 \end{cases}
+        i = k \bmod P, \quad \eta_k = \begin{cases} \eta_0, & i < P/2 \\
+        \eta_0 \cos\frac{\pi (i - P/2)}{P}, & i \ge P/2 \end{cases}
 
     The quarter cosine ends near :math:`0.03 \eta_0` before the restart.
 
     References:
-      Yang et al., Diversity encouraging ensemble of convolutional networks for high performance
-      action recognition, ICIP 2017.
+      Yang et al., Diversity encouraging ensemble of convolutional networks for high performance action recognition,
+      ICIP 2017
     """
     del total_steps
     return _ssgdr(k, lr, period, 1.0)
 
 
-def ssgdrd_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, period: int, decay: float) -> np.ndarray:
+def ssgdrd_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, *, period: int, decay: float = 0.5) -> np.ndarray:
     r"""Step-SGDR whose peak is multiplied by ``decay`` at each restart.
 
     .. math::
-        \eta_k = \alpha^{\lfloor k / P \rfloor} \cdot \texttt{ssgdr}_k
+        i = k \bmod P, \quad \eta_k = \alpha^{\lfloor k / P \rfloor} \begin{cases} \eta_0, & i < P/2 \\
+        \eta_0 \cos\frac{\pi (i - P/2)}{P}, & i \ge P/2 \end{cases}
 
     References:
-      Yang et al., Diversity encouraging ensemble of convolutional networks for high performance
-      action recognition, ICIP 2017.
+      Yang et al., Diversity encouraging ensemble of convolutional networks for high performance action recognition,
+      ICIP 2017
     """
     del total_steps
     return _ssgdr(k, lr, period, decay)
 
 
-_SMITH = "Smith, Cyclical learning rates for training neural networks, WACV 2017, https://arxiv.org/abs/1506.01186"
-_SGDR = (
-    "Loshchilov & Hutter, SGDR: stochastic gradient descent with warm restarts, ICLR 2017, "
-    "https://arxiv.org/abs/1608.03983"
-)
-_WU = (
-    "Wu et al., Demystifying learning rate policies for high accuracy training of deep neural networks, "
-    "IEEE Big Data 2019, https://arxiv.org/abs/1908.06477"
-)
-_YANG = (
-    "Yang et al., Diversity encouraging ensemble of convolutional networks for high performance action "
-    "recognition, ICIP 2017"
-)
-
-
-def _clr_params() -> dict:
-    return {
-        "min_lr": FloatParam(
-            1e-4, 1e-8, 10.0, log=True, help="Absolute LR at the bottom of a cycle", symbol=r"\eta_{lo}"
-        ),
-        "max_lr": FloatParam(0.1, 1e-8, 10.0, log=True, help="Absolute LR at the top of a cycle", symbol=r"\eta_{hi}"),
-        "half_cycle": StepsParam(fraction=0.1, help="Steps from bottom to top (50 for T = 500)", symbol="s"),
-    }
-
-
-_CLR_LATEX = r"c = \left\lfloor 1 + \frac{k}{2s} \right\rfloor, \quad x = \left| \frac{k}{s} - 2c + 1 \right|, \quad "
+# Smith's bounds, which three schedules share (the reference's 1e-4 and 0.1 are the functions' defaults).
+_CLR_PARAMS = {
+    "min_lr": partial(
+        FloatParam, low=1e-8, high=10.0, log=True, help="Absolute LR at the bottom of a cycle", symbol=r"\eta_{lo}"
+    ),
+    "max_lr": partial(
+        FloatParam, low=1e-8, high=10.0, log=True, help="Absolute LR at the top of a cycle", symbol=r"\eta_{hi}"
+    ),
+    "half_cycle": StepsParam(fraction=0.1, help="Steps from bottom to top (50 for T = 500)", symbol="s"),
+}
 
 ENTRIES = (
     Schedule(
         id="triangular_lr",
         name="Triangular CLR",
         family="cyclical",
-        params=_clr_params(),
-        latex=_CLR_LATEX + r"\eta_k = \eta_{lo} + (\eta_{hi} - \eta_{lo}) \max(0, 1 - x)",
-        reference=_SMITH,
+        params=_CLR_PARAMS,
         description=(
             "Climbs linearly from 1e-4 to 0.1 in 50 steps and back, again and again; the bounds are absolute, "
             "so η0 has no effect (as in the reference)."
@@ -337,9 +330,7 @@ ENTRIES = (
         id="triangular2_lr",
         name="Triangular2 CLR",
         family="cyclical",
-        params=_clr_params(),
-        latex=_CLR_LATEX + r"\eta_k = \eta_{lo} + (\eta_{hi} - \eta_{lo}) \max(0, 1 - x) \, 2^{-(c - 1)}",
-        reference=_SMITH,
+        params=_CLR_PARAMS,
         description=(
             "Triangular cycles between the absolute 1e-4 and 0.1 whose height halves every cycle; η0 has no effect."
         ),
@@ -350,11 +341,11 @@ ENTRIES = (
         name="Exp-range CLR",
         family="cyclical",
         params={
-            **_clr_params(),
-            "gamma": FloatParam(0.995, 0.0, 1.0, help="Factor on the cycle height per step", symbol=r"\gamma"),
+            **_CLR_PARAMS,
+            "gamma": partial(
+                FloatParam, low=0.0, high=1.0, help="Factor on the cycle height per step", symbol=r"\gamma"
+            ),
         },
-        latex=_CLR_LATEX + r"\eta_k = \eta_{lo} + (\eta_{hi} - \eta_{lo}) \max(0, 1 - x) \, \gamma^{k}",
-        reference=_SMITH,
         description=(
             "Triangular cycles between the absolute 1e-4 and 0.1 whose height shrinks by 0.995 per step; "
             "η0 has no effect."
@@ -367,10 +358,10 @@ ENTRIES = (
         family="cyclical",
         params={
             "half_period": StepsParam(fraction=0.1, help="Steps from η0 down to η_min (50 for T = 500)", symbol="s"),
-            "eta_min": FloatParam(1e-7, 0.0, 10.0, help="Absolute LR at the bottom of a cycle", symbol=r"\eta_{\min}"),
+            "eta_min": partial(
+                FloatParam, low=0.0, high=10.0, help="Absolute LR at the bottom of a cycle", symbol=r"\eta_{\min}"
+            ),
         },
-        latex=r"\eta_k = \eta_{\min} + \tfrac{1}{2} (\eta_0 - \eta_{\min}) \left(1 + \cos\frac{\pi k}{s}\right)",
-        reference=_SGDR + " (run as torch's CosineAnnealingLR(T_max=50) past T_max; code spelling cosineclc_lr)",
         description=(
             "Cosine annealing with T_max = 50 that is never restarted: it reaches η_min at step 50 and rises "
             "smoothly back to η0 at step 100 (period 100)."
@@ -383,14 +374,13 @@ ENTRIES = (
         family="cyclical",
         params={
             "period": StepsParam(fraction=0.2, help="Steps between restarts (100 for T = 500)", symbol="P"),
-            "t_mult": IntParam(1, 1, 10, help="Each period is this many times longer than the last", symbol="m"),
-            "eta_min": FloatParam(0.0, 0.0, 10.0, help="Absolute LR at the end of a period", symbol=r"\eta_{\min}"),
+            "t_mult": partial(
+                IntParam, low=1, high=10, help="Each period is this many times longer than the last", symbol="m"
+            ),
+            "eta_min": partial(
+                FloatParam, low=0.0, high=10.0, help="Absolute LR at the end of a period", symbol=r"\eta_{\min}"
+            ),
         },
-        latex=(
-            r"\eta_k = \eta_{\min} + \tfrac{1}{2} (\eta_0 - \eta_{\min})"
-            r" \left(1 + \cos\left(\pi \frac{T_{cur}}{T_i}\right)\right), \quad T_i = P \, m^i"
-        ),
-        reference=_SGDR,
         description="Cosine from η0 towards 0, restarted at η0 every 100 steps.",
         fn=sgdr_lr,
     ),
@@ -400,14 +390,12 @@ ENTRIES = (
         family="cyclical",
         params={
             "period": StepsParam(fraction=0.1, help="Length of the first period (50 for T = 500)", symbol="P"),
+            # sgdr_lr's own default is 1 (equal periods, sgdres_lr); this entry doubles every period
             "t_mult": IntParam(2, 1, 10, help="Each period is this many times longer than the last", symbol="m"),
-            "eta_min": FloatParam(0.0, 0.0, 10.0, help="Absolute LR at the end of a period", symbol=r"\eta_{\min}"),
+            "eta_min": partial(
+                FloatParam, low=0.0, high=10.0, help="Absolute LR at the end of a period", symbol=r"\eta_{\min}"
+            ),
         },
-        latex=(
-            r"\eta_k = \eta_{\min} + \tfrac{1}{2} (\eta_0 - \eta_{\min})"
-            r" \left(1 + \cos\left(\pi \frac{T_{cur}}{T_i}\right)\right), \quad T_i = P \, m^i"
-        ),
-        reference=_SGDR,
         description="Cosine warm restarts with periods 50, 100, 200, …: restarts at steps 50, 150 and 350.",
         fn=sgdr_lr,
     ),
@@ -417,13 +405,10 @@ ENTRIES = (
         family="cyclical",
         params={
             "period": StepsParam(fraction=0.2, help="Steps between restarts (T/5)", symbol="P"),
-            "decay": FloatParam(0.8, 0.0, 1.0, help="Factor on the peak at each restart", symbol=r"\alpha"),
+            "decay": partial(
+                FloatParam, low=0.0, high=1.0, help="Factor on the peak at each restart", symbol=r"\alpha"
+            ),
         },
-        latex=(
-            r"\eta_k = \frac{\eta_0}{2} \left(1 + \cos\frac{\pi (k \bmod P)}{P}\right)"
-            r" \alpha^{\lfloor k / P \rfloor}"
-        ),
-        reference=_SGDR,
         description="Cosine warm restarts every T/5 steps, each restart peaking 0.8 times lower than the last.",
         fn=sgdrd_lr,
     ),
@@ -437,20 +422,11 @@ ENTRIES = (
                 help="Steps at which the tooth height is divided (100, 200, 400)",
                 symbol="t_i",
             ),
-            "gamma": FloatParam(
-                2.0, 1.0, 100.0, help="Divisor of the tooth height at each milestone", symbol=r"\gamma"
+            "gamma": partial(
+                FloatParam, low=1.0, high=100.0, help="Divisor of the tooth height at each milestone", symbol=r"\gamma"
             ),
             "cycle_len": StepsParam(fraction=0.04, help="Length of one tooth (20 for T = 500)", symbol="L"),
         },
-        latex=(
-            r"\eta_k = \begin{cases} \eta_0, & k \in \{0, 1\} \\"
-            r" \operatorname{round}_5\left(m_k L - ((k - 2) \bmod L) \, m_k\right), & k \ge 2 \end{cases}"
-            r" \quad m_k = \eta_0 \, \gamma^{-\#\{i \,:\, t_i \le k\}}"
-        ),
-        reference=(
-            "Mehta et al., ESPNetv2: a light-weight, power efficient, and general purpose convolutional neural "
-            "network, CVPR 2019, https://arxiv.org/abs/1811.11431"
-        ),
         description=(
             "η0 at steps 0 and 1, then teeth falling from 20·m to m every 20 steps, m = η0 halved at 100, 200 "
             "and 400; values rounded to 5 decimals as in the reference (a tiny η0 rounds to 0)."
@@ -462,11 +438,6 @@ ENTRIES = (
         name="Sine (SIN)",
         family="cyclical",
         params={"step_size": StepsParam(fraction=0.04, help="Steps from 0 to the top of a hump (20)", symbol="s")},
-        latex=(
-            r"\eta_k = \begin{cases} \eta_0, & k = 0 \\"
-            r" \eta_0 \left|\sin\frac{\pi k}{2 s}\right| + 10^{-6}, & k \ge 1 \end{cases}"
-        ),
-        reference=_WU,
         description="Humps |sin(πk/40)|·η0 + 1e-6 of 40 steps; η0 at step 0, then back near 1e-6 at 40, 80, …",
         fn=sine_lr,
     ),
@@ -475,8 +446,6 @@ ENTRIES = (
         name="Sine, halving (SIN2)",
         family="cyclical",
         params={"step_size": StepsParam(fraction=0.04, help="Steps from 0 to the top of a hump (20)", symbol="s")},
-        latex=r"\eta_k = \eta_0 \, 2^{-\lfloor k / (2s) \rfloor} \left|\sin\frac{\pi k}{2 s}\right| + 10^{-6}",
-        reference=_WU,
         description="sine_lr whose humps halve in height every 40 steps; η0 at step 0.",
         fn=sine2_lr,
     ),
@@ -486,10 +455,10 @@ ENTRIES = (
         family="cyclical",
         params={
             "step_size": StepsParam(fraction=0.04, help="Steps from 0 to the top of a hump (20)", symbol="s"),
-            "gamma": FloatParam(0.98, 0.0, 1.0, help="Factor on the hump height per step", symbol=r"\gamma"),
+            "gamma": partial(
+                FloatParam, low=0.0, high=1.0, help="Factor on the hump height per step", symbol=r"\gamma"
+            ),
         },
-        latex=r"\eta_k = \eta_0 \, \gamma^{k} \left|\sin\frac{\pi k}{2 s}\right| + 10^{-6}",
-        reference=_WU,
         description="sine_lr whose humps shrink by 0.98 per step (almost gone after 200 steps); η0 at step 0.",
         fn=sineexp_lr,
     ),
@@ -498,11 +467,6 @@ ENTRIES = (
         name="Step-SGDR",
         family="cyclical",
         params={"period": StepsParam(fraction=0.2, help="Steps between restarts (100 for T = 500)", symbol="P")},
-        latex=(
-            r"i = k \bmod P, \quad \eta_k = \begin{cases} \eta_0, & i < P/2 \\"
-            r" \eta_0 \cos\frac{\pi (i - P/2)}{P}, & i \ge P/2 \end{cases}"
-        ),
-        reference=_YANG,
         description=(
             "η0 for the first half of every 100 steps, then a quarter cosine down to ≈ 0.03·η0, then a restart."
         ),
@@ -514,13 +478,10 @@ ENTRIES = (
         family="cyclical",
         params={
             "period": StepsParam(fraction=0.2, help="Steps between restarts (100 for T = 500)", symbol="P"),
-            "decay": FloatParam(0.5, 0.0, 1.0, help="Factor on the peak at each restart", symbol=r"\alpha"),
+            "decay": partial(
+                FloatParam, low=0.0, high=1.0, help="Factor on the peak at each restart", symbol=r"\alpha"
+            ),
         },
-        latex=(
-            r"i = k \bmod P, \quad \eta_k = \alpha^{\lfloor k / P \rfloor} \begin{cases} \eta_0, & i < P/2 \\"
-            r" \eta_0 \cos\frac{\pi (i - P/2)}{P}, & i \ge P/2 \end{cases}"
-        ),
-        reference=_YANG,
         description="ssgdr_lr whose peak halves at every restart (every 100 steps).",
         fn=ssgdrd_lr,
     ),

@@ -8,6 +8,8 @@ References:
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -25,14 +27,14 @@ def constant_lr(k: ArrayLike, total_steps: int, lr: ArrayLike) -> np.ndarray:
         \eta_k = \eta_0
 
     References:
-      Kuan & Hornik, Convergence of learning algorithms with constant learning rates, IEEE
-      Transactions on Neural Networks 2(5), 1991.
+      Kuan & Hornik, Convergence of learning algorithms with constant learning rates,
+      IEEE Transactions on Neural Networks 1991
     """
     del total_steps
     return full(lr, k, lr)
 
 
-def step_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, step_size: int, gamma: float) -> np.ndarray:
+def step_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, *, step_size: int, gamma: float = 0.95) -> np.ndarray:
     r"""Step decay: multiply by ``gamma`` every ``step_size`` steps.
 
     .. math::
@@ -42,8 +44,7 @@ def step_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, step_size: int, gamma
     :math:`\eta_0`), as in ``torch.optim.lr_scheduler.StepLR``.
 
     References:
-      Krizhevsky et al., ImageNet classification with deep convolutional neural networks,
-      NeurIPS 2012.
+      Krizhevsky et al., ImageNet classification with deep convolutional neural networks, NeurIPS 2012
     """
     del total_steps
     drops = np.asarray(k, dtype=np.int64) // step_size
@@ -51,7 +52,7 @@ def step_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, step_size: int, gamma
 
 
 def multistep_lr(
-    k: ArrayLike, total_steps: int, lr: ArrayLike, milestones: tuple[int, ...], gamma: float
+    k: ArrayLike, total_steps: int, lr: ArrayLike, *, milestones: tuple[int, ...], gamma: float = 0.1
 ) -> np.ndarray:
     r"""Multi-step decay: multiply by ``gamma`` at each milestone.
 
@@ -61,28 +62,26 @@ def multistep_lr(
     A milestone listed twice counts twice, as in ``torch.optim.lr_scheduler.MultiStepLR``.
 
     References:
-      Han et al., Deep pyramidal residual networks, CVPR 2017.
+      Han et al., Deep pyramidal residual networks, CVPR 2017
     """
     del total_steps
     passed = np.searchsorted(np.asarray(milestones, dtype=np.int64), np.asarray(k, dtype=np.int64), side="right")
     return full(lr * np.power(gamma, passed.astype(np.float64)), k, lr)
 
 
-def linear_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, decay_steps: int, end_lr: float) -> np.ndarray:
+def linear_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, *, decay_steps: int, end_lr: float = 1e-4) -> np.ndarray:
     r"""Linear decay from the base LR to an absolute ``end_lr``, then constant.
 
     .. math::
-        \eta_k = \begin{cases}
-            \eta_0 + \frac{k}{t_1} (\eta_1 - \eta_0), & k < t_1 \\
-            \eta_1, & k \ge t_1
-        \end{cases}
+        \eta_k = \begin{cases} \eta_0 + \frac{k}{t_1} (\eta_1 - \eta_0), & k < t_1 \\
+        \eta_1, & k \ge t_1 \end{cases}
 
     where :math:`t_1` is ``decay_steps`` and :math:`\eta_1` is ``end_lr`` (absolute, not a
     multiple of :math:`\eta_0`).
 
     References:
-      Li et al., Budgeted training: rethinking deep neural network training under resource
-      constraints, ICLR 2020, https://arxiv.org/abs/1905.04753.
+      Li et al., Budgeted training: rethinking deep neural network training under resource constraints, ICLR 2020,
+      https://arxiv.org/abs/1905.04753
     """
     del total_steps
     steps = as_steps(k)
@@ -94,26 +93,27 @@ def baseloss_lr(
     k: ArrayLike,
     total_steps: int,
     lr: ArrayLike,
-    factor: float,
+    *,
+    factor: float = 0.7,
     patience: int,
-    threshold: float,
+    threshold: float = 1e-4,
     cooldown: int,
-    min_lr: float,
+    min_lr: float = 1e-4,
 ) -> np.ndarray:
     r"""Reduce-on-plateau: its table is just the base LR; the engine lowers it during the run.
 
     .. math::
-        \eta_{k+1} = \begin{cases} \max(\gamma \eta_k, \eta_{\min}), &
-            \text{no relative improvement} > \delta \text{ for more than } p \text{ steps} \\
-            \eta_k, & \text{otherwise} \end{cases}
+        \eta_{k+1} = \begin{cases} \max(\gamma \, \eta_k, \eta_{\min}),
+        & \text{no relative improvement} > \delta \text{ for more than } p \text{ steps} \\
+        \eta_k, & \text{otherwise} \end{cases}
 
     The rule needs the loss of the run itself, so the engine applies it step by step (see
     :func:`plateau_reference` for the exact semantics); before any loss is seen it is
     :math:`\eta_0`.
 
     References:
-      He et al., Deep residual learning for image recognition, CVPR 2016;
-      ``torch.optim.lr_scheduler.ReduceLROnPlateau``.
+      He et al., Deep residual learning for image recognition, CVPR 2016; PyTorch ReduceLROnPlateau,
+      https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
     """
     del total_steps, factor, patience, threshold, cooldown, min_lr
     return full(lr, k, lr)
@@ -195,11 +195,6 @@ ENTRIES = (
         name="Constant",
         family="piecewise",
         params={},
-        latex=r"\eta_k = \eta_0",
-        reference=(
-            "Kuan & Hornik, Convergence of learning algorithms with constant learning rates, "
-            "IEEE Transactions on Neural Networks 1991"
-        ),
         description="The base LR η0 at every step: the baseline every other schedule is compared with.",
         fn=constant_lr,
     ),
@@ -209,10 +204,8 @@ ENTRIES = (
         family="piecewise",
         params={
             "step_size": StepsParam(fraction=0.01, help="Steps between two drops (5 for T = 500)", symbol="s"),
-            "gamma": FloatParam(0.95, 0.0, 1.0, help="Factor applied at each drop", symbol=r"\gamma"),
+            "gamma": partial(FloatParam, low=0.0, high=1.0, help="Factor applied at each drop", symbol=r"\gamma"),
         },
-        latex=r"\eta_k = \eta_0 \, \gamma^{\lfloor k / s \rfloor}",
-        reference=("Krizhevsky et al., ImageNet classification with deep convolutional neural networks, NeurIPS 2012"),
         description="Multiplies the LR by γ = 0.95 every s = 5 steps: steps 0–4 use η0, step 5 uses 0.95·η0.",
         fn=step_lr,
     ),
@@ -224,10 +217,8 @@ ENTRIES = (
             "milestones": StepsListParam(
                 fractions=(0.2, 0.6, 0.8), help="Steps at which the LR drops (100, 300, 400 for T = 500)", symbol="m_i"
             ),
-            "gamma": FloatParam(0.1, 0.0, 1.0, help="Factor applied at each milestone", symbol=r"\gamma"),
+            "gamma": partial(FloatParam, low=0.0, high=1.0, help="Factor applied at each milestone", symbol=r"\gamma"),
         },
-        latex=r"\eta_k = \eta_0 \, \gamma^{\#\{i \,:\, m_i \le k\}}",
-        reference="Han et al., Deep pyramidal residual networks, CVPR 2017",
         description=(
             "Multiplies the LR by γ = 0.1 at steps 100, 300 and 400 (the milestone step already uses the lower LR)."
         ),
@@ -241,16 +232,10 @@ ENTRIES = (
             "decay_steps": StepsParam(
                 fraction=0.8, help="Steps to go from η0 down to η1 (400 for T = 500)", symbol="t_1"
             ),
-            "end_lr": FloatParam(1e-4, 0.0, 10.0, help="Absolute LR reached at the end of the decay", symbol=r"\eta_1"),
+            "end_lr": partial(
+                FloatParam, low=0.0, high=10.0, help="Absolute LR reached at the end of the decay", symbol=r"\eta_1"
+            ),
         },
-        latex=(
-            r"\eta_k = \begin{cases} \eta_0 + \frac{k}{t_1} (\eta_1 - \eta_0), & k < t_1 \\"
-            r" \eta_1, & k \ge t_1 \end{cases}"
-        ),
-        reference=(
-            "Li et al., Budgeted training: rethinking deep neural network training under resource constraints, "
-            "ICLR 2020, https://arxiv.org/abs/1905.04753"
-        ),
         description=(
             "Falls linearly from η0 to the absolute η1 = 1e-4 over the first 80 % of the run, then stays there."
         ),
@@ -261,31 +246,29 @@ ENTRIES = (
         name="Reduce on plateau (loss-based)",
         family="piecewise",
         params={
-            "factor": FloatParam(0.7, 0.0, 0.999, help="Factor applied when the loss stalls", symbol=r"\gamma"),
+            "factor": partial(
+                FloatParam, low=0.0, high=0.999, help="Factor applied when the loss stalls", symbol=r"\gamma"
+            ),
             "patience": StepsParam(
                 fraction=0.02,
                 low=0,
                 help="Steps without improvement tolerated before a drop (10 for T = 500)",
                 symbol="p",
             ),
-            "threshold": FloatParam(
-                1e-4, 0.0, 1.0, help="Relative loss decrease that counts as an improvement", symbol=r"\delta"
+            "threshold": partial(
+                FloatParam,
+                low=0.0,
+                high=1.0,
+                help="Relative loss decrease that counts as an improvement",
+                symbol=r"\delta",
             ),
             "cooldown": StepsParam(
                 fraction=0.008, low=0, help="Steps after a drop before stalls count again (4 for T = 500)", symbol="c"
             ),
-            "min_lr": FloatParam(1e-4, 0.0, 10.0, help="Absolute floor the LR never goes below", symbol=r"\eta_{\min}"),
+            "min_lr": partial(
+                FloatParam, low=0.0, high=10.0, help="Absolute floor the LR never goes below", symbol=r"\eta_{\min}"
+            ),
         },
-        latex=(
-            r"\eta_{k+1} = \begin{cases} \max(\gamma \, \eta_k, \eta_{\min}), &"
-            r" \text{no relative improvement} > \delta \text{ for more than } p \text{ steps} \\"
-            r" \eta_k, & \text{otherwise} \end{cases}"
-        ),
-        reference=(
-            "He et al., Deep residual learning for image recognition, CVPR 2016; "
-            "PyTorch ReduceLROnPlateau, https://pytorch.org/docs/stable/generated/"
-            "torch.optim.lr_scheduler.ReduceLROnPlateau.html"
-        ),
         description=(
             "Multiplies the LR by 0.7 when the loss has not improved by a relative 1e-4 for more than 10 steps "
             "(floor 1e-4, cooldown 4); it follows the run's own loss (the reference never passed it the loss)."

@@ -10,6 +10,7 @@ References:
 from __future__ import annotations
 
 import functools
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -32,12 +33,17 @@ DEFAULT_FORMULA = "lr * 0.5 ** (k / (T / 5))"
 
 
 def piecewise_constant(
-    k: ArrayLike, total_steps: int, lr: ArrayLike, boundaries: tuple[int, ...], values: tuple[float, ...]
+    k: ArrayLike,
+    total_steps: int,
+    lr: ArrayLike,
+    *,
+    boundaries: tuple[int, ...],
+    values: tuple[float, ...] = (1.0, 0.5, 0.1),
 ) -> np.ndarray:
     r"""Piecewise constant: ``values[i]`` times the base LR between consecutive boundaries.
 
     .. math::
-        \eta_k = \eta_0 v_i, \quad i = \#\{j \,:\, b_j < k\}
+        \eta_k = \eta_0 \, v_i, \quad i = \#\{j \,:\, b_j < k\}
 
     As in TensorFlow, a boundary step still uses the value before it (``k ≤ b_0`` gives
     :math:`v_0`). Unlike TensorFlow, the values are multiples of the base LR, so that an LR search
@@ -47,7 +53,8 @@ def piecewise_constant(
       ParamError: if ``len(values) != len(boundaries) + 1``.
 
     References:
-      TensorFlow ``tf.compat.v1.train.piecewise_constant``.
+      TensorFlow (Abadi et al., OSDI 2016), tf.compat.v1.train.piecewise_constant,
+      https://www.tensorflow.org/api_docs/python/tf/compat/v1/train/piecewise_constant
     """
     del total_steps
     if len(values) != len(boundaries) + 1:
@@ -64,30 +71,32 @@ def _decay_exponent(k: ArrayLike, decay_steps: int, staircase: bool) -> np.ndarr
 
 
 def exponential_decay(
-    k: ArrayLike, total_steps: int, lr: ArrayLike, decay_steps: int, decay_rate: float, staircase: bool
+    k: ArrayLike, total_steps: int, lr: ArrayLike, *, decay_steps: int, decay_rate: float = 0.5, staircase: bool = False
 ) -> np.ndarray:
     r"""Exponential decay by ``decay_rate`` every ``decay_steps`` steps.
 
     .. math::
-        \eta_k = \eta_0 \, r^{k / D} \quad (\text{staircase: } r^{\lfloor k / D \rfloor})
+        \eta_k = \eta_0 \, r^{k / D} \quad \left(\text{staircase: } r^{\lfloor k / D \rfloor}\right)
 
     References:
-      TensorFlow ``tf.compat.v1.train.exponential_decay``.
+      TensorFlow (Abadi et al., OSDI 2016), tf.compat.v1.train.exponential_decay,
+      https://www.tensorflow.org/api_docs/python/tf/compat/v1/train/exponential_decay
     """
     del total_steps
     return full(lr * np.power(decay_rate, _decay_exponent(k, decay_steps, staircase)), k, lr)
 
 
 def natural_exp_decay(
-    k: ArrayLike, total_steps: int, lr: ArrayLike, decay_steps: int, decay_rate: float, staircase: bool
+    k: ArrayLike, total_steps: int, lr: ArrayLike, *, decay_steps: int, decay_rate: float = 0.5, staircase: bool = False
 ) -> np.ndarray:
     r"""Exponential decay with base ``e``.
 
     .. math::
-        \eta_k = \eta_0 \, e^{-r \, k / D} \quad (\text{staircase: } e^{-r \lfloor k / D \rfloor})
+        \eta_k = \eta_0 \, e^{-r k / D} \quad \left(\text{staircase: } e^{-r \lfloor k / D \rfloor}\right)
 
     References:
-      TensorFlow ``tf.compat.v1.train.natural_exp_decay``.
+      TensorFlow (Abadi et al., OSDI 2016), tf.compat.v1.train.natural_exp_decay,
+      https://www.tensorflow.org/api_docs/python/tf/compat/v1/train/natural_exp_decay
     """
     del total_steps
     return full(lr * np.exp(-decay_rate * _decay_exponent(k, decay_steps, staircase)), k, lr)
@@ -97,21 +106,24 @@ def polynomial_decay(
     k: ArrayLike,
     total_steps: int,
     lr: ArrayLike,
+    *,
     decay_steps: int,
-    end_lr: float,
-    power: float,
-    cycle: bool,
+    end_lr: float = 1e-4,
+    power: float = 1.0,
+    cycle: bool = False,
 ) -> np.ndarray:
     r"""Polynomial decay to an absolute ``end_lr`` over ``decay_steps``, held or cycled after.
 
     .. math::
-        \eta_k = (\eta_0 - \eta_{end}) \left(1 - \frac{\min(k, D)}{D}\right)^{p} + \eta_{end}
+        \eta_k = (\eta_0 - \eta_{end}) \left(1 - \frac{\min(k, D)}{D}\right)^{p} + \eta_{end} \quad
+        \left(\text{cycle: } D \leftarrow D \lceil k / D \rceil\right)
 
     With ``cycle``, :math:`D` becomes :math:`D \lceil k / D \rceil` (and :math:`D` at ``k = 0``),
     so the LR jumps back up after each multiple of :math:`D`.
 
     References:
-      TensorFlow ``tf.compat.v1.train.polynomial_decay``.
+      TensorFlow (Abadi et al., OSDI 2016), tf.compat.v1.train.polynomial_decay,
+      https://www.tensorflow.org/api_docs/python/tf/compat/v1/train/polynomial_decay
     """
     del total_steps
     steps = as_steps(k)
@@ -123,15 +135,15 @@ def polynomial_decay(
     return full((lr - end_lr) * (1.0 - steps / horizon) ** power + end_lr, k, lr)
 
 
-def cosine_decay(k: ArrayLike, total_steps: int, lr: ArrayLike, decay_steps: int, alpha: float) -> np.ndarray:
+def cosine_decay(k: ArrayLike, total_steps: int, lr: ArrayLike, *, decay_steps: int, alpha: float = 0.0) -> np.ndarray:
     r"""Cosine decay to ``alpha``·η0 over ``decay_steps``, then flat.
 
     .. math::
-        \eta_k = \eta_0 \left((1 - \alpha) \tfrac{1}{2}
-            \left(1 + \cos\frac{\pi \min(k, D)}{D}\right) + \alpha\right)
+        \eta_k = \eta_0 \left((1 - \alpha) \tfrac{1}{2} \left(1 + \cos\frac{\pi \min(k, D)}{D}\right) + \alpha\right)
 
     References:
-      TensorFlow ``tf.compat.v1.train.cosine_decay``; Loshchilov & Hutter, SGDR, ICLR 2017.
+      TensorFlow (Abadi et al., OSDI 2016), tf.compat.v1.train.cosine_decay,
+      https://www.tensorflow.org/api_docs/python/tf/compat/v1/train/cosine_decay
     """
     del total_steps
     done = np.minimum(as_steps(k), float(decay_steps)) / decay_steps
@@ -149,20 +161,21 @@ def linear_cosine_decay(
     k: ArrayLike,
     total_steps: int,
     lr: ArrayLike,
+    *,
     decay_steps: int,
-    num_periods: float,
-    alpha: float,
-    beta: float,
+    num_periods: float = 0.5,
+    alpha: float = 0.0,
+    beta: float = 1e-3,
 ) -> np.ndarray:
     r"""Linear-cosine decay.
 
     .. math::
-        \eta_k = \eta_0 \left(\left(\alpha + \frac{D - \min(k, D)}{D}\right)
-            \tfrac{1}{2} \left(1 + \cos\frac{2 \pi n \min(k, D)}{D}\right) + \beta\right)
+        \eta_k = \eta_0 \left(\left(\alpha + \frac{D - \min(k, D)}{D}\right) \tfrac{1}{2}
+        \left(1 + \cos\frac{2 \pi n \min(k, D)}{D}\right) + \beta\right)
 
     References:
-      TensorFlow ``tf.compat.v1.train.linear_cosine_decay``; Bello et al., Neural optimizer
-      search with reinforcement learning, ICML 2017.
+      TensorFlow (Abadi et al., OSDI 2016), tf.compat.v1.train.linear_cosine_decay,
+      https://www.tensorflow.org/api_docs/python/tf/compat/v1/train/linear_cosine_decay; Bello et al., ICML 2017
     """
     del total_steps
     linear, cosine = _linear_cosine_parts(k, decay_steps, num_periods)
@@ -173,27 +186,29 @@ def noisy_linear_cosine_decay(
     k: ArrayLike,
     total_steps: int,
     lr: ArrayLike,
+    *,
     decay_steps: int,
-    num_periods: float,
-    alpha: float,
-    beta: float,
-    initial_variance: float,
-    variance_decay: float,
-    seed: int,
-    nonnegative: bool,
+    num_periods: float = 0.5,
+    alpha: float = 0.0,
+    beta: float = 1e-3,
+    initial_variance: float = 1.0,
+    variance_decay: float = 0.55,
+    seed: int = 0,
+    nonnegative: bool = True,
 ) -> np.ndarray:
     r"""Linear-cosine decay with Gaussian noise of decaying variance on the linear part (seeded).
 
     .. math::
-        \eta_k = \eta_0 \left(\left(\alpha + \frac{D - \min(k, D)}{D} + \epsilon_k\right)
-            \tfrac{1}{2} \left(1 + \cos\frac{2 \pi n \min(k, D)}{D}\right) + \beta\right),
-        \quad \epsilon_k \sim \mathcal{N}\!\left(0, \frac{\sigma_0^2}{(1 + \min(k, D))^{d}}\right)
+        \eta_k = \eta_0 \left(\left(\alpha + \frac{D - \min(k, D)}{D} + \epsilon_k\right) \tfrac{1}{2}
+        \left(1 + \cos\frac{2 \pi n \min(k, D)}{D}\right) + \beta\right), \quad
+        \epsilon_k \sim \mathcal{N}\!\left(0, \frac{\sigma_0^2}{(1 + \min(k, D))^{d}}\right)
 
     The noise is large (std ≈ 0.22 around ``k = 250``), so TensorFlow's LR can go negative;
     ``nonnegative`` clips it at 0 (turn it off to reproduce TensorFlow exactly).
 
     References:
-      TensorFlow ``tf.compat.v1.train.noisy_linear_cosine_decay``; Bello et al., ICML 2017.
+      TensorFlow (Abadi et al., OSDI 2016), tf.compat.v1.train.noisy_linear_cosine_decay,
+      https://www.tensorflow.org/api_docs/python/tf/compat/v1/train/noisy_linear_cosine_decay; Bello et al., ICML 2017
     """
     del total_steps
     linear, cosine = _linear_cosine_parts(k, decay_steps, num_periods)
@@ -211,7 +226,7 @@ def _compiled(text: str) -> Any:
     return formula_language.parse(text, variables=FORMULA_VARIABLES, max_len=500)
 
 
-def lambda_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, formula: str) -> np.ndarray:
+def lambda_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, *, formula: str = DEFAULT_FORMULA) -> np.ndarray:
     r"""A user formula in ``k``, ``T`` and ``lr`` (η0), in the safe formula language (no ``eval``).
 
     .. math::
@@ -221,40 +236,27 @@ def lambda_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, formula: str) -> np
       common.formula.FormulaError: if the formula does not parse.
 
     References:
-      PyTorch ``torch.optim.lr_scheduler.LambdaLR`` (there, the lambda multiplies η0).
+      PyTorch LambdaLR (Paszke et al., NeurIPS 2019),
+      https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LambdaLR.html
     """
     values = _compiled(formula).evaluate(np, k=as_steps(k), T=float(total_steps), lr=lr)
     return full(values, k, lr)
 
 
-_TF = "TensorFlow (Abadi et al., OSDI 2016), tf.compat.v1.train.{}, https://www.tensorflow.org/api_docs/python/tf/compat/v1/train/{}"
-
-
-def _tf(name: str) -> str:
-    return _TF.format(name, name)
-
-
-def _decay_params(rate: float, rate_help: str) -> dict:
+def _decay_params(rate_help: str) -> dict:
     return {
         "decay_steps": StepsParam(fraction=0.2, help="Steps per decay period D (100 for T = 500)", symbol="D"),
-        "decay_rate": FloatParam(rate, 0.0, 100.0, help=rate_help, symbol="r"),
-        "staircase": BoolParam(False, help="Decay in whole periods (a staircase) instead of smoothly"),
+        "decay_rate": partial(FloatParam, low=0.0, high=100.0, help=rate_help, symbol="r"),
+        "staircase": partial(BoolParam, help="Decay in whole periods (a staircase) instead of smoothly"),
     }
 
 
-def _linear_cosine_params() -> dict:
-    return {
-        "decay_steps": StepsParam(fraction=1.0, help="Steps of the decay D (the whole run by default)", symbol="D"),
-        "num_periods": FloatParam(0.5, 0.0, 100.0, help="Number of cosine periods within D", symbol="n"),
-        "alpha": FloatParam(0.0, 0.0, 10.0, help="Added to the linear part", symbol=r"\alpha"),
-        "beta": FloatParam(1e-3, 0.0, 10.0, help="Floor, as a fraction of η0", symbol=r"\beta"),
-    }
-
-
-_LINEAR_COSINE_LATEX = (
-    r"\eta_k = \eta_0 \left(\left(\alpha + \frac{D - \min(k, D)}{D}\right) \tfrac{1}{2}"
-    r" \left(1 + \cos\frac{2 \pi n \min(k, D)}{D}\right) + \beta\right)"
-)
+_LINEAR_COSINE_PARAMS = {
+    "decay_steps": StepsParam(fraction=1.0, help="Steps of the decay D (the whole run by default)", symbol="D"),
+    "num_periods": partial(FloatParam, low=0.0, high=100.0, help="Number of cosine periods within D", symbol="n"),
+    "alpha": partial(FloatParam, low=0.0, high=10.0, help="Added to the linear part", symbol=r"\alpha"),
+    "beta": partial(FloatParam, low=0.0, high=10.0, help="Floor, as a fraction of η0", symbol=r"\beta"),
+}
 
 ENTRIES = (
     Schedule(
@@ -265,16 +267,14 @@ ENTRIES = (
             "boundaries": StepsListParam(
                 fractions=(0.2, 0.6), help="Last steps of each piece (100, 300 for T = 500)", symbol="b_j"
             ),
-            "values": FloatListParam(
-                (1.0, 0.5, 0.1),
-                0.0,
-                1e3,
+            "values": partial(
+                FloatListParam,
+                low=0.0,
+                high=1e3,
                 help="Multiple of η0 on each piece (one more than the boundaries)",
                 symbol="v_i",
             ),
         },
-        latex=r"\eta_k = \eta_0 \, v_i, \quad i = \#\{j \,:\, b_j < k\}",
-        reference=_tf("piecewise_constant"),
         description=(
             "η0, then 0.5·η0 after step 100, then 0.1·η0 after step 300 (a boundary step keeps the earlier "
             "value; values are multiples of η0, unlike TensorFlow's absolute ones)."
@@ -285,9 +285,7 @@ ENTRIES = (
         id="exponential_decay",
         name="Exponential decay",
         family="tensorflow",
-        params=_decay_params(0.5, "Factor per decay period"),
-        latex=r"\eta_k = \eta_0 \, r^{k / D} \quad \left(\text{staircase: } r^{\lfloor k / D \rfloor}\right)",
-        reference=_tf("exponential_decay"),
+        params=_decay_params("Factor per decay period"),
         description="η0·0.5^(k/100): halves every 100 steps, smoothly or (staircase) in steps.",
         fn=exponential_decay,
     ),
@@ -295,9 +293,7 @@ ENTRIES = (
         id="natural_exp_decay",
         name="Natural exponential decay",
         family="tensorflow",
-        params=_decay_params(0.5, "Rate in the exponent per decay period"),
-        latex=r"\eta_k = \eta_0 \, e^{-r k / D} \quad \left(\text{staircase: } e^{-r \lfloor k / D \rfloor}\right)",
-        reference=_tf("natural_exp_decay"),
+        params=_decay_params("Rate in the exponent per decay period"),
         description="η0·e^(−0.5·k/100): like exponential_decay with base e.",
         fn=natural_exp_decay,
     ),
@@ -307,15 +303,12 @@ ENTRIES = (
         family="tensorflow",
         params={
             "decay_steps": StepsParam(fraction=1.0, help="Steps of the decay D (the whole run by default)", symbol="D"),
-            "end_lr": FloatParam(1e-4, 0.0, 10.0, help="Absolute LR at the end of the decay", symbol=r"\eta_{end}"),
-            "power": FloatParam(1.0, 0.0, 10.0, help="Exponent of the decay", symbol="p"),
-            "cycle": BoolParam(False, help="Restart the decay after D steps, with D growing"),
+            "end_lr": partial(
+                FloatParam, low=0.0, high=10.0, help="Absolute LR at the end of the decay", symbol=r"\eta_{end}"
+            ),
+            "power": partial(FloatParam, low=0.0, high=10.0, help="Exponent of the decay", symbol="p"),
+            "cycle": partial(BoolParam, help="Restart the decay after D steps, with D growing"),
         },
-        latex=(
-            r"\eta_k = (\eta_0 - \eta_{end}) \left(1 - \frac{\min(k, D)}{D}\right)^{p} + \eta_{end}"
-            r" \quad \left(\text{cycle: } D \leftarrow D \lceil k / D \rceil\right)"
-        ),
-        reference=_tf("polynomial_decay"),
         description="From η0 to the absolute 1e-4 along (1 − k/D)^p; with cycle it jumps back up after each D steps.",
         fn=polynomial_decay,
     ),
@@ -325,13 +318,8 @@ ENTRIES = (
         family="tensorflow",
         params={
             "decay_steps": StepsParam(fraction=1.0, help="Steps of the decay D (the whole run by default)", symbol="D"),
-            "alpha": FloatParam(0.0, 0.0, 1.0, help="Final LR as a fraction of η0", symbol=r"\alpha"),
+            "alpha": partial(FloatParam, low=0.0, high=1.0, help="Final LR as a fraction of η0", symbol=r"\alpha"),
         },
-        latex=(
-            r"\eta_k = \eta_0 \left((1 - \alpha) \tfrac{1}{2} \left(1 + \cos\frac{\pi \min(k, D)}{D}\right)"
-            r" + \alpha\right)"
-        ),
-        reference=_tf("cosine_decay"),
         description="Half a cosine from η0 to α·η0 over D steps, then flat.",
         fn=cosine_decay,
     ),
@@ -339,9 +327,7 @@ ENTRIES = (
         id="linear_cosine_decay",
         name="Linear cosine decay",
         family="tensorflow",
-        params=_linear_cosine_params(),
-        latex=_LINEAR_COSINE_LATEX,
-        reference=_tf("linear_cosine_decay") + "; Bello et al., ICML 2017",
+        params=_LINEAR_COSINE_PARAMS,
         description="A linear ramp times a cosine (n = 0.5 periods), plus a floor of 0.001·η0.",
         fn=linear_cosine_decay,
     ),
@@ -350,22 +336,16 @@ ENTRIES = (
         name="Noisy linear cosine decay",
         family="tensorflow",
         params={
-            **_linear_cosine_params(),
-            "initial_variance": FloatParam(
-                1.0, 0.0, 100.0, help="Variance of the noise at step 0", symbol=r"\sigma_0^2"
+            **_LINEAR_COSINE_PARAMS,
+            "initial_variance": partial(
+                FloatParam, low=0.0, high=100.0, help="Variance of the noise at step 0", symbol=r"\sigma_0^2"
             ),
-            "variance_decay": FloatParam(
-                0.55, 0.0, 10.0, help="How fast the noise variance shrinks with k", symbol="d"
+            "variance_decay": partial(
+                FloatParam, low=0.0, high=10.0, help="How fast the noise variance shrinks with k", symbol="d"
             ),
-            "seed": IntParam(0, 0, 2**31 - 1, help="Seed of the noise (same seed, same curve)"),
-            "nonnegative": BoolParam(True, help="Clip negative LRs at 0 (TensorFlow does not)"),
+            "seed": partial(IntParam, low=0, high=2**31 - 1, help="Seed of the noise (same seed, same curve)"),
+            "nonnegative": partial(BoolParam, help="Clip negative LRs at 0 (TensorFlow does not)"),
         },
-        latex=(
-            r"\eta_k = \eta_0 \left(\left(\alpha + \frac{D - \min(k, D)}{D} + \epsilon_k\right) \tfrac{1}{2}"
-            r" \left(1 + \cos\frac{2 \pi n \min(k, D)}{D}\right) + \beta\right), \quad"
-            r" \epsilon_k \sim \mathcal{N}\!\left(0, \frac{\sigma_0^2}{(1 + \min(k, D))^{d}}\right)"
-        ),
-        reference=_tf("noisy_linear_cosine_decay") + "; Bello et al., ICML 2017",
         description=(
             "linear_cosine_decay with large seeded noise (variance 1/(1 + k)^0.55) on the linear part; "
             "clipped at 0 by default, since the noise can push TensorFlow's LR below 0."
@@ -377,18 +357,13 @@ ENTRIES = (
         name="Your formula",
         family="tensorflow",
         params={
-            "formula": FormulaParam(
-                DEFAULT_FORMULA,
-                FORMULA_VARIABLES,
+            "formula": partial(
+                FormulaParam,
+                variables=FORMULA_VARIABLES,
                 max_len=500,
                 help="LR of step k in a run of T steps with base LR lr, e.g. lr * 0.5 ** (k / (T / 5))",
             )
         },
-        latex=r"\eta_k = f(k, T, \eta_0)",
-        reference=(
-            "PyTorch LambdaLR (Paszke et al., NeurIPS 2019), "
-            "https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LambdaLR.html"
-        ),
         description="Any formula in k, T and lr (the base LR η0), read by the safe formula parser (never eval).",
         fn=lambda_lr,
     ),

@@ -10,6 +10,8 @@ References:
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -27,22 +29,23 @@ def cwarmmultistep_lr(
     k: ArrayLike,
     total_steps: int,
     lr: ArrayLike,
+    *,
     warmup_steps: int,
-    warmup_factor: float,
+    warmup_factor: float = 0.01,
     milestones: tuple[int, ...],
-    gamma: float,
+    gamma: float = 0.1,
 ) -> np.ndarray:
     r"""Constant warm-up at a fraction of the base LR, then multi-step decay.
 
     .. math::
         \eta_k = \begin{cases} \eta_0 f, & k \le w \\
-            \eta_0 \gamma^{\#\{i \ge 1 \,:\, m_0 < m_i \le k\}}, & k > w \end{cases}
+        \eta_0 \, \gamma^{\#\{i \ge 1 \,:\, m_0 < m_i \le k\}}, & k > w \end{cases}
 
     As in the reference, the first milestone :math:`m_0` only ends the plain phase and is never
     applied (the reference's ``[100, 250, 450]`` drops at 250 and 450 only).
 
     References:
-      He et al., Deep residual learning for image recognition, CVPR 2016.
+      He et al., Deep residual learning for image recognition, CVPR 2016
     """
     del total_steps
     step = np.asarray(k, dtype=np.int64)
@@ -57,23 +60,23 @@ def lwarmmultistep_lr(
     k: ArrayLike,
     total_steps: int,
     lr: ArrayLike,
+    *,
     warmup_steps: int,
-    warmup_factor: float,
+    warmup_factor: float = 0.5,
     milestones: tuple[int, ...],
-    gamma: float,
+    gamma: float = 0.1,
 ) -> np.ndarray:
     r"""Linear warm-up from ``warmup_factor``·η0 to η0, then multi-step decay.
 
     .. math::
-        \eta_k = \begin{cases} \eta_0 \left(f (1 - k/w) + k/w\right), & k \le w \\
-            \eta_0 \gamma^{\#\{i \,:\, w < m_i \le k\}}, & k > w \end{cases}
+        \eta_k = \begin{cases} \eta_0 \left(f \left(1 - \frac{k}{w}\right) + \frac{k}{w}\right), & k \le w \\
+        \eta_0 \, \gamma^{\#\{i \,:\, w < m_i \le k\}}, & k > w \end{cases}
 
     Milestones inside the warm-up are never applied (the reference's milestone at 150, with
     ``w = 150``, is lost).
 
     References:
-      Goyal et al., Accurate, large minibatch SGD: training ImageNet in 1 hour, 2017,
-      https://arxiv.org/abs/1706.02677.
+      Goyal et al., Accurate, large minibatch SGD: training ImageNet in 1 hour, 2017, https://arxiv.org/abs/1706.02677
     """
     del total_steps
     step = np.asarray(k, dtype=np.int64)
@@ -84,18 +87,19 @@ def lwarmmultistep_lr(
 
 
 def lwarminversesr_lr(
-    k: ArrayLike, total_steps: int, lr: ArrayLike, warmup_steps: int, d_model: int, scale: float
+    k: ArrayLike, total_steps: int, lr: ArrayLike, *, warmup_steps: int, d_model: int = 512, scale: float = 10.0
 ) -> np.ndarray:
     r"""The Transformer ("Noam") schedule: linear warm-up, then inverse-square-root decay.
 
     .. math::
-        \eta_k = \eta_0 \, c \, d^{-1/2} \min\left(k^{-1/2}, \; k \, w^{-3/2}\right)
+        \eta_k = \begin{cases} \eta_0, & k = 0 \\
+        \eta_0 \, c \, d^{-1/2} \min\left(k^{-1/2}, \; k \, w^{-3/2}\right), & k \ge 1 \end{cases}
 
     and :math:`\eta_0` at ``k = 0``. With the reference's ``c = 10``, ``d = 512``, ``w = 50`` the
     multiplier peaks at only 0.0625 (at ``k = w``): after step 0 the LR is far below η0.
 
     References:
-      Vaswani et al., Attention is all you need, NeurIPS 2017, https://arxiv.org/abs/1706.03762.
+      Vaswani et al., Attention is all you need, NeurIPS 2017, https://arxiv.org/abs/1706.03762
     """
     del total_steps
     steps = np.maximum(as_steps(k), 1.0)  # k = 0 is replaced by η0 below
@@ -103,12 +107,12 @@ def lwarminversesr_lr(
     return at_start_is_lr(k, lr, lr * multiplier)
 
 
-def lwarmslanted_tr_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, cut: int, ratio: float) -> np.ndarray:
+def lwarmslanted_tr_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, *, cut: int, ratio: float = 10.0) -> np.ndarray:
     r"""ULMFiT's slanted triangular LR: a short linear climb, then a long linear fall.
 
     .. math::
-        p = \begin{cases} k / c, & k < c \\ 1 - \frac{k - c}{T - c}, & k \ge c \end{cases}, \quad
-        \eta_k = \eta_0 \frac{1 + p (r - 1)}{r}
+        p = \begin{cases} k / c, & k < c \\
+        1 - \frac{k - c}{T - c}, & k \ge c \end{cases}, \quad \eta_k = \eta_0 \, \frac{1 + p (r - 1)}{r}
 
     It climbs from η0/r to η0 at the cut ``c`` and falls back to η0/r at ``T``. The reference
     writes the fall's length as :math:`c (r - 1)`, which equals :math:`T - c` for its
@@ -116,7 +120,7 @@ def lwarmslanted_tr_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, cut: int, 
 
     References:
       Howard & Ruder, Universal language model fine-tuning for text classification, ACL 2018,
-      https://arxiv.org/abs/1801.06146.
+      https://arxiv.org/abs/1801.06146
     """
     steps = as_steps(k)
     fall = 1.0 - (steps - cut) / safe_divisor(total_steps - cut)
@@ -124,18 +128,21 @@ def lwarmslanted_tr_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, cut: int, 
     return full(lr * (1.0 + p * (ratio - 1.0)) / ratio, k, lr)
 
 
-def lwarmlong_trap_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, warmup_steps: int, decay_start: int) -> np.ndarray:
+def lwarmlong_trap_lr(
+    k: ArrayLike, total_steps: int, lr: ArrayLike, *, warmup_steps: int, decay_start: int
+) -> np.ndarray:
     r"""Long trapezoid: linear climb from 0, a flat top, then a linear fall to 0 at ``T``.
 
     .. math::
-        \eta_k = \eta_0 \begin{cases} k / u, & k \le u \\ 1, & u < k \le d \\
-            \frac{T - k}{T - d}, & k > \max(u, d) \end{cases}
+        \eta_k = \eta_0 \begin{cases} k / u, & k \le u \\
+        1, & u < k \le d \\
+        \frac{T - k}{T - d}, & k > \max(u, d) \end{cases}
 
     As in the reference, step 0 has LR 0 (the first update does not move), and with its
     defaults ``u = d = T/5`` the flat top is empty.
 
     References:
-      Xing et al., A walk with SGD, 2018, https://arxiv.org/abs/1802.08770.
+      Xing et al., A walk with SGD, 2018, https://arxiv.org/abs/1802.08770
     """
     steps = as_steps(k)
     climb = steps / warmup_steps
@@ -144,21 +151,19 @@ def lwarmlong_trap_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, warmup_step
     return full(lr * np.where(steps <= warmup_steps, climb, flat), k, lr)
 
 
-def lwarm1cycle_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, step_len: int, div: float) -> np.ndarray:
+def lwarm1cycle_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, *, step_len: int, div: float = 10.0) -> np.ndarray:
     r"""Smith's 1cycle: η0/div → η0 → η0/div linearly, then down to η0/div² at ``T``.
 
     .. math::
-        \eta_k = \begin{cases}
-            \frac{\eta_0}{d} \left(1 + \frac{k}{s} (d - 1)\right), & k \le s \\
-            \frac{\eta_0}{d} \left(1 + \left(2 - \frac{k}{s}\right) (d - 1)\right), & s < k < 2s \\
-            \frac{\eta_0}{d} \left(1 - \frac{k - 2s}{T - 2s} \left(1 - \frac{1}{d}\right)\right), & k \ge 2s
-        \end{cases}
+        \eta_k = \frac{\eta_0}{d} \begin{cases} 1 + \frac{k}{s} (d - 1), & k \le s \\
+        1 + \left(2 - \frac{k}{s}\right) (d - 1), & s < k < 2s \\
+        1 - \frac{k - 2s}{T - 2s} \left(1 - \frac{1}{d}\right), & k \ge 2s \end{cases}
 
     with the reference's :math:`s = \lfloor 0.5 T (1 - 10/100) \rfloor` (225 for T = 500).
 
     References:
-      Smith & Topin, Super-convergence: very fast training of neural networks using large
-      learning rates, 2019, https://arxiv.org/abs/1708.07120.
+      Smith & Topin, Super-convergence: very fast training of neural networks using large learning rates, 2019,
+      https://arxiv.org/abs/1708.07120
     """
     steps = as_steps(k)
     low = lr / div
@@ -169,18 +174,26 @@ def lwarm1cycle_lr(k: ArrayLike, total_steps: int, lr: ArrayLike, step_len: int,
 
 
 def lwarmcosine_lr(
-    k: ArrayLike, total_steps: int, lr: ArrayLike, warmup_steps: int, warmup_factor: float, eta_min: float
+    k: ArrayLike,
+    total_steps: int,
+    lr: ArrayLike,
+    *,
+    warmup_steps: int,
+    warmup_factor: float = 1 / 3,
+    eta_min: float = 1e-7,
 ) -> np.ndarray:
     r"""Linear warm-up, then cosine annealing to ``eta_min`` at ``T``.
 
     .. math::
-        \eta_k = \begin{cases} \eta_0 \left(f (1 - k/w) + k/w\right), & k \le w \\
-            \eta_{\min} + \tfrac{1}{2} (\eta_0 - \eta_{\min})
-            \left(1 + \cos\left(\pi \frac{k - w}{T - w}\right)\right), & k > w \end{cases}
+        \eta_k = \begin{cases} \eta_0 \left(f \left(1 - \frac{k}{w}\right) + \frac{k}{w}\right), & k \le w \\
+        \eta_{\min} + \tfrac{1}{2} (\eta_0 - \eta_{\min}) \left(1 + \cos\left(\pi \frac{k - w}{T - w}\right)\right),
+        & k > w \end{cases}
 
     References:
-      Goyal et al., Accurate, large minibatch SGD: training ImageNet in 1 hour, 2017;
-      Loshchilov & Hutter, SGDR, ICLR 2017.
+      Goyal et al., Accurate, large minibatch SGD: training ImageNet in 1 hour, 2017,
+      https://arxiv.org/abs/1706.02677; Pham et al.,
+      From universal language model to downstream task: improving RoBERTa-based Vietnamese hate speech detection,
+      KSE 2020
     """
     steps = as_steps(k)
     ramp = lr * _linear_ramp(steps, warmup_steps, warmup_factor)
@@ -193,24 +206,25 @@ def lwarmpoly_lr(
     k: ArrayLike,
     total_steps: int,
     lr: ArrayLike,
+    *,
     warmup_steps: int,
-    warmup_factor: float,
-    power: float,
-    eta_min: float,
+    warmup_factor: float = 0.25,
+    power: float = 0.7,
+    eta_min: float = 1e-7,
 ) -> np.ndarray:
     r"""Linear warm-up, then polynomial decay to ``eta_min`` at ``T``.
 
     .. math::
-        \eta_k = \begin{cases} \eta_0 \left(f (1 - k/w) + k/w\right), & k \le w \\
-            \eta_{\min} + (\eta_0 - \eta_{\min}) \left(1 - \frac{k - w}{T - w}\right)^{p}, & k > w \end{cases}
+        \eta_k = \begin{cases} \eta_0 \left(f \left(1 - \frac{k}{w}\right) + \frac{k}{w}\right), & k \le w \\
+        \eta_{\min} + (\eta_0 - \eta_{\min}) \left(1 - \frac{k - w}{T - w}\right)^{p}, & k > w \end{cases}
 
     The reference's ``lwarmpoly_lr`` cannot run (its factory passes ``max_iter`` to a class that
     expects ``T_max``, and the class uses ``math`` without importing it); this is the formula its
     class writes.
 
     References:
-      Goyal et al., Accurate, large minibatch SGD: training ImageNet in 1 hour, 2017;
-      Chen et al., DeepLab, IEEE TPAMI 2018.
+      Goyal et al., Accurate, large minibatch SGD: training ImageNet in 1 hour, 2017,
+      https://arxiv.org/abs/1706.02677; Chen et al., DeepLab, IEEE TPAMI 2018
     """
     steps = as_steps(k)
     ramp = lr * _linear_ramp(steps, warmup_steps, warmup_factor)
@@ -219,11 +233,6 @@ def lwarmpoly_lr(
     return full(np.where(steps <= warmup_steps, ramp, poly), k, lr)
 
 
-_GOYAL = (
-    "Goyal et al., Accurate, large minibatch SGD: training ImageNet in 1 hour, 2017, https://arxiv.org/abs/1706.02677"
-)
-_RAMP_LATEX = r"\eta_0 \left(f \left(1 - \frac{k}{w}\right) + \frac{k}{w}\right), & k \le w \\"
-
 ENTRIES = (
     Schedule(
         id="cwarmmultistep_lr",
@@ -231,19 +240,18 @@ ENTRIES = (
         family="warmup",
         params={
             "warmup_steps": StepsParam(fraction=0.06, help="Last step of the warm-up (30 for T = 500)", symbol="w"),
-            "warmup_factor": FloatParam(0.01, 0.0, 1.0, help="LR during the warm-up, as a fraction of η0", symbol="f"),
+            "warmup_factor": partial(
+                FloatParam, low=0.0, high=1.0, help="LR during the warm-up, as a fraction of η0", symbol="f"
+            ),
             "milestones": StepsListParam(
                 fractions=(0.2, 0.5, 0.9),
                 help="End of the plain phase, then the drops (100, 250, 450)",
                 symbol="m_i",
             ),
-            "gamma": FloatParam(0.1, 0.0, 1.0, help="Factor applied at each later milestone", symbol=r"\gamma"),
+            "gamma": partial(
+                FloatParam, low=0.0, high=1.0, help="Factor applied at each later milestone", symbol=r"\gamma"
+            ),
         },
-        latex=(
-            r"\eta_k = \begin{cases} \eta_0 f, & k \le w \\"
-            r" \eta_0 \, \gamma^{\#\{i \ge 1 \,:\, m_0 < m_i \le k\}}, & k > w \end{cases}"
-        ),
-        reference="He et al., Deep residual learning for image recognition, CVPR 2016",
         description=(
             "0.01·η0 up to step 30, then η0, ×0.1 at 250 and again at 450; the first milestone (100) is "
             "never applied, as in the reference."
@@ -256,19 +264,20 @@ ENTRIES = (
         family="warmup",
         params={
             "warmup_steps": StepsParam(fraction=0.3, help="Last step of the warm-up (150 for T = 500)", symbol="w"),
-            "warmup_factor": FloatParam(0.5, 0.0, 1.0, help="LR at step 0, as a fraction of η0", symbol="f"),
+            "warmup_factor": partial(
+                FloatParam, low=0.0, high=1.0, help="LR at step 0, as a fraction of η0", symbol="f"
+            ),
             "milestones": StepsListParam(
                 fractions=(0.3, 0.6, 0.8), help="Steps at which the LR drops (150, 300, 400)", symbol="m_i"
             ),
-            "gamma": FloatParam(
-                0.1, 0.0, 1.0, help="Factor applied at each milestone after the warm-up", symbol=r"\gamma"
+            "gamma": partial(
+                FloatParam,
+                low=0.0,
+                high=1.0,
+                help="Factor applied at each milestone after the warm-up",
+                symbol=r"\gamma",
             ),
         },
-        latex=(
-            r"\eta_k = \begin{cases} " + _RAMP_LATEX + r" \eta_0 \, \gamma^{\#\{i \,:\, w < m_i \le k\}}, & k > w"
-            r" \end{cases}"
-        ),
-        reference=_GOYAL,
         description=(
             "Rises linearly from 0.5·η0 to η0 at step 150, then ×0.1 at 300 and at 400; the milestone at 150 "
             "falls inside the warm-up and is never applied."
@@ -281,14 +290,11 @@ ENTRIES = (
         family="warmup",
         params={
             "warmup_steps": StepsParam(fraction=0.1, help="Step where the LR peaks (50 for T = 500)", symbol="w"),
-            "d_model": IntParam(512, 1, 1_000_000, help="Model width d of the Transformer formula", symbol="d"),
-            "scale": FloatParam(10.0, 0.0, 1e6, help="Constant factor in front", symbol="c"),
+            "d_model": partial(
+                IntParam, low=1, high=1_000_000, help="Model width d of the Transformer formula", symbol="d"
+            ),
+            "scale": partial(FloatParam, low=0.0, high=1e6, help="Constant factor in front", symbol="c"),
         },
-        latex=(
-            r"\eta_k = \begin{cases} \eta_0, & k = 0 \\"
-            r" \eta_0 \, c \, d^{-1/2} \min\left(k^{-1/2}, \; k \, w^{-3/2}\right), & k \ge 1 \end{cases}"
-        ),
-        reference="Vaswani et al., Attention is all you need, NeurIPS 2017, https://arxiv.org/abs/1706.03762",
         description=(
             "η0 at step 0, then only ≈ 0.00125·η0 at step 1, rising to 0.0625·η0 at step 50 and decaying "
             "as 1/√k: far below η0 after step 0."
@@ -301,18 +307,10 @@ ENTRIES = (
         family="warmup",
         params={
             "cut": StepsParam(fraction=0.1, help="Step at which the LR peaks (50 for T = 500)", symbol="c"),
-            "ratio": FloatParam(
-                10.0, 1.0, 1e4, help="How many times smaller than η0 the LR starts and ends", symbol="r"
+            "ratio": partial(
+                FloatParam, low=1.0, high=1e4, help="How many times smaller than η0 the LR starts and ends", symbol="r"
             ),
         },
-        latex=(
-            r"p = \begin{cases} k / c, & k < c \\ 1 - \frac{k - c}{T - c}, & k \ge c \end{cases}, \quad"
-            r" \eta_k = \eta_0 \, \frac{1 + p (r - 1)}{r}"
-        ),
-        reference=(
-            "Howard & Ruder, Universal language model fine-tuning for text classification, ACL 2018, "
-            "https://arxiv.org/abs/1801.06146"
-        ),
         description=(
             "Climbs linearly from η0/10 to η0 at step 50, then falls linearly back to η0/10 at T "
             "(fall over T − cut steps, which is the reference's cut·(ratio − 1) for its defaults)."
@@ -329,11 +327,6 @@ ENTRIES = (
             ),
             "decay_start": StepsParam(fraction=0.2, help="Last step of the flat top (100 for T = 500)", symbol="d"),
         },
-        latex=(
-            r"\eta_k = \eta_0 \begin{cases} k / u, & k \le u \\ 1, & u < k \le d \\"
-            r" \frac{T - k}{T - d}, & k > \max(u, d) \end{cases}"
-        ),
-        reference="Xing et al., A walk with SGD, 2018, https://arxiv.org/abs/1802.08770",
         description=(
             "LR 0 at step 0 (the first update does not move), up to η0 at step 100, then straight down "
             "towards 0 at T; with the reference's defaults the flat top is empty."
@@ -348,17 +341,10 @@ ENTRIES = (
             "step_len": StepsParam(
                 fraction=0.45, help="Steps of the climb, and of the fall (225 for T = 500)", symbol="s"
             ),
-            "div": FloatParam(10.0, 1.0, 1e4, help="How many times smaller than η0 the LR starts", symbol="d"),
+            "div": partial(
+                FloatParam, low=1.0, high=1e4, help="How many times smaller than η0 the LR starts", symbol="d"
+            ),
         },
-        latex=(
-            r"\eta_k = \frac{\eta_0}{d} \begin{cases} 1 + \frac{k}{s} (d - 1), & k \le s \\"
-            r" 1 + \left(2 - \frac{k}{s}\right) (d - 1), & s < k < 2s \\"
-            r" 1 - \frac{k - 2s}{T - 2s} \left(1 - \frac{1}{d}\right), & k \ge 2s \end{cases}"
-        ),
-        reference=(
-            "Smith & Topin, Super-convergence: very fast training of neural networks using large learning rates, "
-            "2019, https://arxiv.org/abs/1708.07120"
-        ),
         description="η0/10 → η0 at step 225 → η0/10 at step 450, then down towards η0/100 at T.",
         fn=lwarm1cycle_lr,
     ),
@@ -368,17 +354,13 @@ ENTRIES = (
         family="warmup",
         params={
             "warmup_steps": StepsParam(fraction=0.2, help="Last step of the warm-up (100 for T = 500)", symbol="w"),
-            "warmup_factor": FloatParam(1 / 3, 0.0, 1.0, help="LR at step 0, as a fraction of η0", symbol="f"),
-            "eta_min": FloatParam(1e-7, 0.0, 10.0, help="Absolute LR reached at step T", symbol=r"\eta_{\min}"),
+            "warmup_factor": partial(
+                FloatParam, low=0.0, high=1.0, help="LR at step 0, as a fraction of η0", symbol="f"
+            ),
+            "eta_min": partial(
+                FloatParam, low=0.0, high=10.0, help="Absolute LR reached at step T", symbol=r"\eta_{\min}"
+            ),
         },
-        latex=(
-            r"\eta_k = \begin{cases} " + _RAMP_LATEX + r" \eta_{\min} + \tfrac{1}{2} (\eta_0 - \eta_{\min})"
-            r" \left(1 + \cos\left(\pi \frac{k - w}{T - w}\right)\right), & k > w \end{cases}"
-        ),
-        reference=(
-            _GOYAL + "; Pham et al., From universal language model to downstream task: improving RoBERTa-based "
-            "Vietnamese hate speech detection, KSE 2020"
-        ),
         description="Rises linearly from η0/3 to η0 at step 100, then a cosine down to 1e-7 at T.",
         fn=lwarmcosine_lr,
     ),
@@ -388,15 +370,14 @@ ENTRIES = (
         family="warmup",
         params={
             "warmup_steps": StepsParam(fraction=0.2, help="Last step of the warm-up (100 for T = 500)", symbol="w"),
-            "warmup_factor": FloatParam(0.25, 0.0, 1.0, help="LR at step 0, as a fraction of η0", symbol="f"),
-            "power": FloatParam(0.7, 0.0, 10.0, help="Exponent of the decay", symbol="p"),
-            "eta_min": FloatParam(1e-7, 0.0, 10.0, help="Absolute LR reached at step T", symbol=r"\eta_{\min}"),
+            "warmup_factor": partial(
+                FloatParam, low=0.0, high=1.0, help="LR at step 0, as a fraction of η0", symbol="f"
+            ),
+            "power": partial(FloatParam, low=0.0, high=10.0, help="Exponent of the decay", symbol="p"),
+            "eta_min": partial(
+                FloatParam, low=0.0, high=10.0, help="Absolute LR reached at step T", symbol=r"\eta_{\min}"
+            ),
         },
-        latex=(
-            r"\eta_k = \begin{cases} " + _RAMP_LATEX + r" \eta_{\min} + (\eta_0 - \eta_{\min})"
-            r" \left(1 - \frac{k - w}{T - w}\right)^{p}, & k > w \end{cases}"
-        ),
-        reference=_GOYAL + "; Chen et al., DeepLab, IEEE TPAMI 2018",
         description=(
             "Rises linearly from η0/4 to η0 at step 100, then (1 − progress)^0.7 down to 1e-7 at T "
             "(the reference's version crashes; this is the formula it writes)."

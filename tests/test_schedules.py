@@ -22,12 +22,12 @@ import pytest
 
 import schedules
 from common.params import ParamError, StepsListParam, StepsParam, resolve_params
-from schedules import FAMILIES, SCHEDULES, WARMUP_PARAMS, Schedule, Warmup, plateau_reference, table
+from schedules import SCHEDULES, WARMUP_PARAMS, Schedule, Warmup, plateau_reference, table
 
 T = 500  # the reference's run length
 LR = 0.01
 
-# Every id of CATALOG.md's "Schedules" section.
+# Every id of CATALOG.md's "Schedules" section: the registry offers each (and may offer more).
 EXPECTED_IDS = (
     # survey Table 2
     "constant_lr",
@@ -104,10 +104,9 @@ def _run(schedule_id: str, lr=LR, total_steps: int = T, params=None, warmup=None
 # --- Registry contract --------------------------------------------------------------------------------------------
 
 
-def test_every_catalog_id_is_present_and_nothing_else():
-    assert len(EXPECTED_IDS) == len(set(EXPECTED_IDS)) == 45
-    assert sorted(SCHEDULES) == sorted(EXPECTED_IDS)
-    assert all(entry.id == key for key, entry in SCHEDULES.items())
+def test_every_catalog_id_is_present():
+    missing = sorted(set(EXPECTED_IDS) - set(SCHEDULES))
+    assert not missing, f"CATALOG.md's schedules {missing} are not in the registry"
 
 
 def test_registry_is_a_plain_dict():
@@ -115,49 +114,25 @@ def test_registry_is_a_plain_dict():
     assert all(isinstance(entry, Schedule) for entry in SCHEDULES.values())
 
 
+# The contract every schedule keeps (text from the docstring, specs matching the signature, balanced LaTeX) is
+# checked in tests/test_registries.py; what follows is particular to schedules.
+
+
 @pytest.mark.parametrize("schedule_id", ALL_IDS)
-def test_entry_has_metadata(schedule_id):
+def test_entry_metadata(schedule_id):
     entry = SCHEDULES[schedule_id]
-    for field in ("name", "latex", "reference", "description"):
-        assert getattr(entry, field).strip(), f"{schedule_id} lacks {field}"
-    assert entry.family in FAMILIES
-    assert "\n" not in entry.description
     assert re.search(r"(19|20)\d\d", entry.reference), f"{schedule_id}: the reference names no year"
     for name, spec in entry.params.items():
-        assert spec.help.strip(), f"{schedule_id}.{name} has no help"
         assert len(spec.help) <= 100, f"{schedule_id}.{name}: help should be one short line"
-    assert entry.needs_loss == (schedule_id == "baseloss_lr")
 
 
-@pytest.mark.parametrize("schedule_id", ALL_IDS)
-def test_latex_is_balanced(schedule_id):
-    latex = SCHEDULES[schedule_id].latex
-    unescaped = re.sub(r"\\[{}]", "", latex)
-    depth = 0
-    for char in unescaped:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        assert depth >= 0, f"{schedule_id}: '}}' before its '{{' in {latex!r}"
-    assert depth == 0, f"{schedule_id}: unbalanced braces in {latex!r}"
-    assert latex.count(r"\begin{cases}") == latex.count(r"\end{cases}")
-    for block in re.findall(r"\\begin\{cases\}(.*?)\\end\{cases\}", latex):
-        assert all(row.count("&") == 1 for row in block.split("\\\\")), f"{schedule_id}: one '&' per cases row"
-    assert len(re.findall(r"\\left\b", latex)) == len(re.findall(r"\\right\b", latex))
-    assert "\\\\" not in latex or r"\begin{cases}" in latex
-
-
-@pytest.mark.parametrize("schedule_id", ALL_IDS)
-def test_params_match_the_function_signature(schedule_id):
-    entry = SCHEDULES[schedule_id]
-    signature = inspect.signature(entry.fn)
-    names = list(signature.parameters)
-    assert names[:3] == ["k", "total_steps", "lr"]
-    assert set(names[3:]) == set(entry.params), f"{schedule_id}: specs {sorted(entry.params)} vs fn {names[3:]}"
-
-
-@pytest.mark.parametrize("schedule_id", ALL_IDS)
-def test_function_has_an_optax_style_docstring(schedule_id):
-    doc = inspect.getdoc(SCHEDULES[schedule_id].fn)
-    assert doc and "References:" in doc and ".. math::" in doc
+@pytest.mark.parametrize("schedule_id", [key for key, entry in SCHEDULES.items() if entry.needs_loss])
+def test_a_loss_based_schedule_takes_the_engines_plateau_settings(schedule_id):
+    # the engine lowers the LR during the run by plateau_reference's rule, read from the entry's parameters
+    rule = inspect.signature(plateau_reference).parameters
+    settings = {name for name, p in rule.items() if name not in ("losses", "lr") and p.default is p.empty}
+    assert set(SCHEDULES[schedule_id].params) == settings
+    np.testing.assert_array_equal(_run(schedule_id), np.full(T, LR))  # its table: η0, until the run lowers it
 
 
 def test_params_are_read_only():
@@ -166,10 +141,11 @@ def test_params_are_read_only():
 
 
 def test_schedule_rejects_unknown_family_and_reserved_names():
+    constant_lr = schedules.piecewise.constant_lr
     with pytest.raises(ValueError, match="family"):
-        Schedule("x", "x", "magic", {}, "x", "x 2020", "x", schedules.piecewise.constant_lr)
+        Schedule(id="x", name="x", family="magic", params={}, description="x", fn=constant_lr)
     with pytest.raises(ValueError, match="lr"):
-        Schedule("x", "x", "smooth", {"lr": StepsParam(0.1)}, "x", "x 2020", "x", schedules.piecewise.constant_lr)
+        Schedule(id="x", name="x", family="smooth", params={"lr": StepsParam(0.1)}, description="x", fn=constant_lr)
 
 
 # --- Step-count parameters: reference values at T = 500, scaling with T ------------------------------------------

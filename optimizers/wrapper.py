@@ -1,0 +1,66 @@
+"""Optimizers that wrap another: ``factory(inner, **hyper)``, the learning rate being the inner one's.
+
+optax and the transformations are imported when a factory first runs, so that the registry is read
+without JAX.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from common.params import BoolParam, FloatParam, IntParam
+from common.registry import lazy_module
+from optimizers._base import Optimizer
+
+if TYPE_CHECKING:
+    import optax
+    from jax.typing import ArrayLike
+
+    from optimizers import transforms
+else:
+    transforms = lazy_module("optimizers.transforms")
+
+
+def lookahead(
+    inner: optax.GradientTransformation, *, k: ArrayLike = 5, alpha: ArrayLike = 0.5, first_step_sync: ArrayLike = True
+) -> optax.GradientTransformation:
+    r"""Lookahead around ``inner`` (:func:`~optimizers.transforms.lookahead`, torch-optimizer's sync phase by default).
+
+    .. math::
+        \begin{aligned} \theta &\leftarrow \theta + \mathrm{inner}(g) \quad \text{(every step)} \\
+        \phi &\leftarrow \phi + \alpha\, (\theta - \phi),\ \ \theta \leftarrow \phi
+        \quad \text{(every } k \text{ steps)} \end{aligned}
+
+    References:
+        Zhang et al., Lookahead Optimizer: k steps forward, 1 step back, NeurIPS 2019; torch-optimizer's
+        Lookahead (used by the reference)
+    """
+    return transforms.lookahead(inner, k, alpha, first_step_sync=first_step_sync)
+
+
+ENTRIES = (
+    Optimizer(
+        id="lookahead",
+        name="Lookahead",
+        family="wrapper",
+        params={
+            "k": partial(
+                IntParam, low=1, high=100, help="Fast steps between two syncs of the slow weights.", symbol="k"
+            ),
+            "alpha": partial(
+                FloatParam, low=0.0, high=1.0, help="Slow step size; 1 recovers the inner optimizer.", symbol=r"\alpha"
+            ),
+            "first_step_sync": partial(
+                BoolParam,
+                help=(
+                    "torch-optimizer's phase (the reference's): the slow weights are taken after the first fast "
+                    "step and syncs follow steps 1, k+1, 2k+1, …. Off: the paper's and optax's, syncs after "
+                    "steps k, 2k, … from the start point."
+                ),
+            ),
+        },
+        description="Wraps another optimizer: k fast steps, then the slow weights move part-way towards them.",
+        factory=lookahead,
+    ),
+)
