@@ -7,10 +7,9 @@ become one Scene, validated in one place (``engine.scene``); the engine runs it;
 
 from __future__ import annotations
 
-import collections
 import json
-import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -20,12 +19,14 @@ import landscapes
 import optimizers
 import presets
 import schedules
-from analysis.figures import METRICS, setting_label
+from analysis.batching import MAX_CANDIDATES
+from common.lru import LRU
 from engine import export
-from engine.scene import Scene, SceneError
+from engine.scene import NoiseSpec, Scene, SceneError, ScheduleSpec, WarmupSpec
 from engine.simulate import Result, run
 from engine.urlstate import scene_from_query, scene_to_query
 from figures import (
+    VIEWS,
     contour_figure,
     effective_lr_figure,
     internals_figure,
@@ -37,14 +38,19 @@ from figures import (
     surface_grid,
 )
 from figures import export as figure_export
-from presets import PRESETS
+from figures.claims import claims_figure
+from figures.sweeps import basins_figure, hparam_figure, lr_search_figure
+from presets import PRESETS, Preset
 from ui import state as ui_state
-from ui.widgets import param_widgets
+from ui.labels import METRICS, setting_label
+from ui.state import number_range
+from ui.widgets import param_widgets, registry_select
 
 st.set_page_config(page_title="LR landscapes", page_icon="⛰️", layout="wide", initial_sidebar_state=380)
 
 DEFAULT_PRESET = presets.DEFAULT_PRESET
-VIEWS = ("3-D surface", "Contour", "Learning rate", "Loss", "Playback")
+# The smallest value a widget offers where the Scene only asks for a positive number.
+SMALLEST_LR, SMALLEST_CLIP, SMALLEST_TOLERANCE = 1e-8, 1e-6, 1e-12
 
 
 # --- cached work (arguments are JSON strings and tuples of numbers) ------------------------------------
@@ -63,8 +69,9 @@ def grid_for(surface_id: str, params_json: str, window: tuple) -> Any:
 # --- state: one place that loads a Scene into the widgets --------------------------------------------
 
 
-def load_scene(scene: Scene, caption: str | None = None) -> None:
-    """Writes ``scene`` into the widgets (call from a callback or before widgets are drawn)."""
+def load_scene(scene: Scene, caption: str | None = None, preset: Preset | None = None) -> None:
+    """Writes ``scene`` into the widgets (call from a callback or before widgets are drawn), with a one-line
+    ``caption`` or the caption of the ``preset`` it comes from."""
     for key in [k for k in st.session_state if k.startswith(("opt.", "sched.", "surface."))]:
         del st.session_state[key]
     for key, value in ui_state.scene_to_widgets(scene).items():
@@ -72,6 +79,7 @@ def load_scene(scene: Scene, caption: str | None = None) -> None:
     st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
     st.session_state["last_scene"] = scene.to_json()
     st.session_state["caption"] = caption
+    st.session_state["caption_preset"] = None if preset is None else preset.id
     st.session_state["caption_scene"] = scene.to_json()  # the caption describes this scene, not later edits
 
 
@@ -96,12 +104,12 @@ def init_state() -> None:
         except SceneError as error:
             st.session_state["load_error"] = f"The link's scene could not be opened ({error}); showing the default."
     preset = PRESETS[DEFAULT_PRESET]
-    load_scene(preset.build(), caption=f"**{preset.name}.** {preset.caption}")
+    load_scene(preset.build(), preset=preset)
 
 
 def on_load_preset() -> None:
     preset = PRESETS[st.session_state["preset"]]
-    load_scene(preset.build(), caption=f"**{preset.name}.** {preset.caption}")
+    load_scene(preset.build(), preset=preset)
 
 
 def on_upload() -> None:
@@ -175,10 +183,7 @@ def sidebar() -> dict[str, Any]:
     steps = st.session_state.get("steps", 500)
 
     bar.subheader("Surface")
-    surface_id = bar.selectbox(
-        "Surface", list(landscapes.SURFACES), format_func=lambda s: landscapes.SURFACES[s].name, key="surface",
-        label_visibility="collapsed",
-    )  # fmt: skip
+    surface_id = registry_select(bar, "Surface", landscapes.SURFACES, key="surface", label_visibility="collapsed")
     surface = landscapes.SURFACES[surface_id]
     bar.latex(surface.latex)
     bar.caption(surface.description)
@@ -204,27 +209,33 @@ def sidebar() -> dict[str, Any]:
     bar.button("Add schedule", on_click=on_add, args=("sched",), key="add_sched", width="stretch")
 
     bar.subheader("Run")
+    low, high = number_range(Scene, "lr", floor=SMALLEST_LR)
     bar.number_input(
-        "Base LR η0", min_value=1e-8, max_value=100.0, format="%.3e", key="lr", help="The η0 every schedule scales."
+        "Base LR η0", min_value=low, max_value=high, format="%.3e", key="lr", help="The η0 every schedule scales."
     )
-    bar.number_input("Steps T", min_value=1, max_value=20_000, step=50, key="steps")
+    low, high = number_range(Scene, "steps")
+    bar.number_input("Steps T", min_value=low, max_value=high, step=50, key="steps")
     clip_col, clip_on_col = bar.columns([3, 2])
     clip_on_col.toggle(
         "Clip", key="clip_on", help="Clip the gradient to a global norm before each step (the reference clipped at 1)."
     )
+    low, high = number_range(Scene, "clip", floor=SMALLEST_CLIP)
     clip_col.number_input(
         "Clip norm",
-        min_value=1e-6,
-        max_value=1e6,
+        min_value=low,
+        max_value=high,
         format="%.3g",
         key="clip",
         disabled=not st.session_state.get("clip_on", True),
     )
     noise_col, seed_col = bar.columns(2)
-    noise_col.number_input("Gradient noise σ", min_value=0.0, max_value=1e3, format="%.3g", key="noise_sigma")
-    seed_col.number_input("Noise seed", min_value=0, max_value=2**31 - 1, step=1, key="noise_seed")
+    low, high = number_range(NoiseSpec, "sigma")
+    noise_col.number_input("Gradient noise σ", min_value=low, max_value=high, format="%.3g", key="noise_sigma")
+    low, high = number_range(NoiseSpec, "seed")
+    seed_col.number_input("Noise seed", min_value=low, max_value=high, step=1, key="noise_seed")
     tol_col, dtype_col = bar.columns(2)
-    tol_col.number_input("Converged when ‖∇f‖ ≤", min_value=1e-12, max_value=1.0, format="%.1e", key="tolerance")
+    low, high = number_range(Scene, "tolerance", floor=SMALLEST_TOLERANCE)
+    tol_col.number_input("Converged when ‖∇f‖ ≤", min_value=low, max_value=high, format="%.1e", key="tolerance")
     dtype_col.selectbox("Precision", ("float32", "float64"), key="dtype")
 
     bar.subheader("Scene file")
@@ -237,11 +248,8 @@ def sidebar() -> dict[str, Any]:
 
 
 def optimizer_slot(bar: Any, slot: int, steps: int) -> None:
-    ids = list(optimizers.OPTIMIZERS)
     head, remove = bar.columns([5, 1], vertical_alignment="bottom")
-    optimizer_id = head.selectbox(
-        f"Optimizer {slot + 1}", ids, format_func=lambda o: optimizers.OPTIMIZERS[o].name, key=f"opt.{slot}.id"
-    )
+    optimizer_id = registry_select(head, f"Optimizer {slot + 1}", optimizers.OPTIMIZERS, key=f"opt.{slot}.id")
     remove.button("✕", key=f"opt.{slot}.remove", on_click=on_remove, args=("opt", slot), help="Remove this optimizer")
     entry = optimizers.OPTIMIZERS[optimizer_id]
     with bar.expander(f"{entry.name} settings"):
@@ -249,19 +257,16 @@ def optimizer_slot(bar: Any, slot: int, steps: int) -> None:
         st.caption(f"{entry.description} — {entry.reference}")
         param_widgets(st, entry.params, lambda n: ui_state.optimizer_key(slot, optimizer_id, n), steps)
         if entry.wraps:
-            plain = [o for o in ids if not optimizers.OPTIMIZERS[o].wraps]
-            inner_id = st.selectbox(
-                "wraps", plain, format_func=lambda o: optimizers.OPTIMIZERS[o].name, key=f"opt.{slot}.inner"
-            )
+            plain = {key: inner for key, inner in optimizers.OPTIMIZERS.items() if not inner.wraps}
+            inner_id = registry_select(st, "wraps", plain, key=f"opt.{slot}.inner")
             inner = optimizers.OPTIMIZERS[inner_id]
             param_widgets(st, inner.params, lambda n: ui_state.optimizer_key(slot, inner_id, n, True), steps)
 
 
 def schedule_slot(bar: Any, slot: int, steps: int) -> None:
-    ids = list(schedules.SCHEDULES)
     head, remove = bar.columns([5, 1], vertical_alignment="bottom")
-    schedule_id = head.selectbox(
-        f"Schedule {slot + 1}", ids, format_func=lambda s: schedules.SCHEDULES[s].name, key=f"sched.{slot}.id"
+    schedule_id = registry_select(
+        head, f"Schedule {slot + 1}", schedules.SCHEDULES, key=f"sched.{slot}.id", families=schedules.FAMILIES
     )
     remove.button(
         "✕", key=f"sched.{slot}.remove", on_click=on_remove, args=("sched", slot), help="Remove this schedule"
@@ -271,23 +276,30 @@ def schedule_slot(bar: Any, slot: int, steps: int) -> None:
         st.latex(entry.latex)
         st.caption(f"{entry.description} — {entry.reference}")
         param_widgets(st, entry.params, lambda n: ui_state.schedule_key(slot, schedule_id, n), steps)
+        low, high = number_range(ScheduleSpec, "lr", floor=SMALLEST_LR)
         st.number_input(
-            "Own η0 (empty: the base LR)", min_value=1e-8, max_value=100.0, value=None, format="%.3e",
+            "Own η0 (empty: the base LR)",
+            min_value=low,
+            max_value=high,
+            value=None,
+            format="%.3e",
             key=f"sched.{slot}.lr",
-        )  # fmt: skip
+        )
         kind = st.selectbox("Warm-up", ("none", "linear", "constant"), key=f"sched.{slot}.warmup")
         if kind != "none":
             a, b = st.columns(2)
+            low, high = number_range(WarmupSpec, "steps")
             a.number_input(
                 "steps",
-                min_value=1,
-                max_value=20_000,
+                min_value=low,
+                max_value=high,
                 value=None,
                 placeholder="10 % of T",
                 key=f"sched.{slot}.warmup_steps",
             )
+            low, high = number_range(WarmupSpec, "start_factor")
             b.number_input(
-                "start factor", min_value=0.0, max_value=1.0, format="%.3f", key=f"sched.{slot}.warmup_factor"
+                "start factor", min_value=low, max_value=high, format="%.3f", key=f"sched.{slot}.warmup_factor"
             )
 
 
@@ -332,8 +344,11 @@ def paths_tab(scene: Scene, result: Result, grid: Any, values: dict[str, Any]) -
     picking = bool(st.session_state.get("pick_mode"))
     selection = right.plotly_chart(
         contour_figure(result, grid, log_z=log_z, clickable_grid=picking),
-        key="chart_contour", theme=None, on_select="rerun", selection_mode="points",
-    )  # fmt: skip
+        key="chart_contour",
+        theme=None,
+        on_select="rerun",
+        selection_mode="points",
+    )
     handle_pick(selection, values["starts"])
     a, b = st.columns(2)
     a.plotly_chart(lr_figure(result), key="chart_lr", theme=None)
@@ -358,43 +373,47 @@ def inside_tab(scene: Scene) -> None:
     st.plotly_chart(internals_figure(result, run_index), key="chart_internals", theme=None)
 
 
-def figure_for(view: str, result: Result, grid: Any, log_z: bool) -> Any:
-    if view == "3-D surface":
-        return surface_figure(result, grid, log_z=log_z)
-    if view == "Contour":
-        return contour_figure(result, grid, log_z=log_z)
-    if view == "Learning rate":
-        return lr_figure(result)
-    if view == "Loss":
-        return loss_figure(result)
-    return playback_figure(result, grid, log_z=log_z)
-
-
 def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
     st.subheader("Images for slides and papers")
     view_col, w_col, h_col, s_col = st.columns([3, 2, 2, 2])
-    view = view_col.selectbox("View", VIEWS[:4], key="export_view")
+    stills = [view.id for view in VIEWS.values() if not view.animated]  # the playback is exported as a GIF below
+    view = view_col.selectbox("View", stills, format_func=lambda v: VIEWS[v].name, key="export_view")
     width = w_col.number_input("width (px)", 200, 4000, 1200, step=100, key="export_width")
     height = h_col.number_input("height (px)", 200, 4000, 800, step=100, key="export_height")
     scale = s_col.number_input("scale", 1.0, 4.0, 2.0, step=0.5, key="export_scale")
 
     def figure() -> Any:
-        return figure_for(view, result, grid, log_z)
+        return VIEWS[view].draw(result, grid, log_z)
 
     b1, b2, b3 = st.columns(3)
     b1.download_button(
-        "PNG", lambda: figure_export.to_png(figure(), width, height, scale), "figure.png", "image/png",
-        key="dl_png", on_click="ignore", width="stretch",
-    )  # fmt: skip
+        "PNG",
+        lambda: figure_export.to_png(figure(), width, height, scale),
+        "figure.png",
+        "image/png",
+        key="dl_png",
+        on_click="ignore",
+        width="stretch",
+    )
     b2.download_button(
-        "SVG", lambda: figure_export.to_svg(figure(), width, height), "figure.svg", "image/svg+xml",
-        key="dl_svg", on_click="ignore", width="stretch",
+        "SVG",
+        lambda: figure_export.to_svg(figure(), width, height),
+        "figure.svg",
+        "image/svg+xml",
+        key="dl_svg",
+        on_click="ignore",
+        width="stretch",
         help="A 3-D view's SVG holds a raster image of the surface (Plotly renders WebGL); 2-D views are vectors.",
-    )  # fmt: skip
+    )
     b3.download_button(
-        "Interactive HTML", lambda: figure_export.to_html(figure()), "figure.html", "text/html",
-        key="dl_html", on_click="ignore", width="stretch",
-    )  # fmt: skip
+        "Interactive HTML",
+        lambda: figure_export.to_html(figure()),
+        "figure.html",
+        "text/html",
+        key="dl_html",
+        on_click="ignore",
+        width="stretch",
+    )
     st.subheader("Animation")
     if st.button("Render animated GIF of the playback", key="make_gif"):
         bar = st.progress(0.0, text="Rendering frames…")
@@ -408,17 +427,33 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
     st.subheader("Data")
     d1, d2, d3 = st.columns(3)
     d1.download_button(
-        "Trajectories (CSV)", lambda: export.csv_text(result), "trajectories.csv", "text/csv", key="dl_csv",
-        on_click="ignore", width="stretch",
-    )  # fmt: skip
+        "Trajectories (CSV)",
+        lambda: export.csv_text(result),
+        "trajectories.csv",
+        "text/csv",
+        key="dl_csv",
+        on_click="ignore",
+        width="stretch",
+    )
     d2.download_button(
-        "Trajectories (JSON)", lambda: export.json_text(result), "trajectories.json", "application/json",
-        key="dl_json", on_click="ignore", width="stretch",
-    )  # fmt: skip
+        "Trajectories (JSON)",
+        lambda: export.json_text(result),
+        "trajectories.json",
+        "application/json",
+        key="dl_json",
+        on_click="ignore",
+        width="stretch",
+    )
     d3.download_button(
-        "Scene (JSON)", scene.to_json(), "scene.json", "application/json", key="dl_scene", on_click="ignore",
-        width="stretch", help="Open it here again (sidebar → Scene file) or run: python cli.py run --scene scene.json",
-    )  # fmt: skip
+        "Scene (JSON)",
+        scene.to_json(),
+        "scene.json",
+        "application/json",
+        key="dl_scene",
+        on_click="ignore",
+        width="stretch",
+        help="Open it here again (sidebar → Scene file) or run: python cli.py run --scene scene.json",
+    )
     st.subheader("Share")
     st.caption("This link reopens exactly this view. Copy it with the icon at its right.")
     st.code(share_link(scene), language=None, wrap_lines=True)
@@ -427,30 +462,10 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
 # --- beyond the paper: sweeps in one batch ---------------------------------------------------------
 
 
-class _SweepCache:
-    """Sweep results shared by every session, newest kept (st.cache_data would replay the progress bar)."""
-
-    def __init__(self, size: int = 8) -> None:
-        self.size = size
-        self.entries: collections.OrderedDict[tuple, Any] = collections.OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple, compute: Any) -> Any:
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        value = compute()
-        with self.lock:
-            self.entries[key] = value
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return value
-
-
 @st.cache_resource
-def sweep_cache() -> _SweepCache:
-    return _SweepCache()
+def sweep_cache() -> LRU[Any]:
+    """Sweep results shared by every session, newest kept (st.cache_data would replay the progress bar)."""
+    return LRU(8)
 
 
 def cached_lr_search(scene_json: str, candidates: int, objective: str, mode: str, _progress: Any = None) -> Any:
@@ -512,7 +527,7 @@ def lr_search_tab(scene: Scene) -> None:
         "distance of the final point to the known minimum). Here every candidate of every schedule runs in one batch."
     )
     a, b, c = st.columns(3)
-    candidates = a.number_input("Candidates", 10, 1000, 200, step=10, key="search_candidates")
+    candidates = a.number_input("Candidates", 10, MAX_CANDIDATES, 200, step=10, key="search_candidates")
     objective = b.selectbox("Objective", ("distance2", "final_loss", "steps_to_tol"), key="search_objective")
     mode = c.selectbox(
         "Mode",
@@ -527,13 +542,14 @@ def lr_search_tab(scene: Scene) -> None:
     )
     if search is None:
         return
-    st.plotly_chart(analysis.lr_search_figure(search), key="chart_search", theme=None)
+    st.plotly_chart(lr_search_figure(search), key="chart_search", theme=None)
     chosen = ", ".join(f"{label}: {lr:.3g}" for label, lr in zip(search.schedule_labels, search.chosen, strict=True))
     st.write(f"Chosen η0 — {chosen}  ({search.trajectories:,} runs in {search.seconds:.2f} s)")
     st.button(
-        "Apply the chosen η0 to the scene", key="search_apply",
+        "Apply the chosen η0 to the scene",
+        key="search_apply",
         on_click=lambda: load_scene(analysis.apply(scene, search), caption="η0 set by the LR search."),
-    )  # fmt: skip
+    )
 
 
 def basins_tab(scene: Scene) -> None:
@@ -549,10 +565,13 @@ def basins_tab(scene: Scene) -> None:
         return
     st.caption(f"{result.outcome.size:,} trajectories in {result.seconds:.2f} s")
     pick = st.plotly_chart(
-        analysis.basins_figure(result, "outcome"), key="chart_basins", theme=None, on_select="rerun",
+        basins_figure(result, "outcome"),
+        key="chart_basins",
+        theme=None,
+        on_select="rerun",
         selection_mode="points",
-    )  # fmt: skip
-    st.plotly_chart(analysis.basins_figure(result, "steps"), key="chart_basins_steps", theme=None)
+    )
+    st.plotly_chart(basins_figure(result, "steps"), key="chart_basins_steps", theme=None)
     point = _clicked_point(pick)
     if point is not None and st.session_state.get("last_basin_pick") != point:
         st.session_state["last_basin_pick"] = point
@@ -607,9 +626,8 @@ def hparams_tab(scene: Scene) -> None:
         return
     st.caption(f"{hmap.final_loss.size:,} trajectories in {hmap.seconds:.2f} s")
     pick = st.plotly_chart(
-        analysis.hparam_figure(hmap, metric), key="chart_hparams", theme=None, on_select="rerun",
-        selection_mode="points",
-    )  # fmt: skip
+        hparam_figure(hmap, metric), key="chart_hparams", theme=None, on_select="rerun", selection_mode="points"
+    )
     point = _clicked_point(pick)
     if point is not None and st.session_state.get("last_hparam_pick") != point:
         st.session_state["last_hparam_pick"] = point
@@ -635,7 +653,7 @@ def claims_tab() -> None:
         with st.expander(f"{verdict.claim.id} — {verdict.verdict} (robustness {verdict.robustness:.0%})"):
             st.write(verdict.claim.text)
             st.caption(verdict.reason)
-            st.plotly_chart(analysis.claims_figure(verdict), key=f"chart_claim_{verdict.claim.id}", theme=None)
+            st.plotly_chart(claims_figure(verdict), key=f"chart_claim_{verdict.claim.id}", theme=None)
 
 
 def share_link(scene: Scene) -> str:
@@ -643,17 +661,6 @@ def share_link(scene: Scene) -> str:
     if base and not base.endswith("/"):
         base += "/"
     return f"{base}?s={scene_to_query(scene)}"
-
-
-TABS = ("Paths", "Playback", "Inside the optimizer", "Export & share", "LR search", "Basins", "Hyperparameters",
-        "Paper claims")  # fmt: skip
-# Settings made in a tab. Streamlit forgets a widget's value on a run that does not draw it, and hidden
-# tabs are not drawn: ``keep_tab_settings`` hands these back to Session State at the start of every run.
-TAB_SETTINGS = (
-    "loss_kind", "log_y", "inside_run", "export_view", "export_width", "export_height", "export_scale",
-    "search_candidates", "search_objective", "search_mode", "search_on", "basins_resolution", "basins_on",
-    "hparams_y", "hparams_resolution", "hparams_metric", "hparams_on", "claims_on",
-)  # fmt: skip
 
 
 def _forget_unless(key: str, options: Any) -> None:
@@ -665,9 +672,28 @@ def _forget_unless(key: str, options: Any) -> None:
 def keep_tab_settings() -> None:
     """Keeps the settings of tabs that this run will not draw (Streamlit's documented idiom: assigning a
     widget's value to its own key makes it Session State's, which outlives the widget)."""
+    kept = [key for tab in TABS for key in tab.keeps]
+    prefixes = tuple(key for key in kept if key.endswith("."))
     for key in list(st.session_state.keys()):
-        if key in TAB_SETTINGS or key.startswith("log_z."):
+        if key in kept or key.startswith(prefixes):
             st.session_state[key] = st.session_state[key]
+
+
+def show_caption(scene: Scene) -> None:
+    """The caption of what was loaded: a preset's (its claims in an expander), or a one-line note. Once the
+    scene is edited, a preset's observations may no longer hold: a line says where it came from instead."""
+    current = st.session_state.get("caption_scene") in (None, scene.to_json())
+    preset = PRESETS.get(st.session_state.get("caption_preset") or "")
+    if preset is None:
+        if current and st.session_state.get("caption"):
+            st.info(st.session_state["caption"])
+    elif current:
+        st.info(f"**{preset.name}.** {preset.summary}")
+        if preset.paper_claims:
+            with st.expander("What the paper claims, and what holds here"):
+                st.markdown(" ".join(part for part in (preset.paper_claims, preset.observed) if part))
+    else:
+        st.caption(f"Edited from **{preset.name}.** Load the preset again to see it as described.")
 
 
 def main_area(values: dict[str, Any]) -> None:
@@ -677,17 +703,8 @@ def main_area(values: dict[str, Any]) -> None:
         st.warning(st.session_state.pop("load_error"))
     caption_slot = st.container()
     scene = current_scene(values)
-    caption = st.session_state.get("caption")
-    if caption:
-        head, sep, rest = caption.partition(" The paper claim")
-        with caption_slot:
-            if st.session_state.get("caption_scene") in (None, scene.to_json()):
-                st.info(head)
-                if sep:
-                    with st.expander("What the paper claims, and what holds here"):
-                        st.markdown(sep.strip() + rest)
-            elif head.startswith("**"):  # a preset, edited since: what its caption observes may no longer hold
-                st.caption(f"Edited from {head.split('.**', 1)[0]}.** Load the preset again to see it as described.")
+    with caption_slot:
+        show_caption(scene)
     query = scene_to_query(scene)
     if st.query_params.get("s") != query:
         st.query_params["s"] = query
@@ -695,23 +712,59 @@ def main_area(values: dict[str, Any]) -> None:
     surface = landscapes.SURFACES[scene.surface.id]
     grid = grid_for(scene.surface.id, json.dumps(scene.surface.params, sort_keys=True), surface.window)
     log_z = st.session_state.get(f"log_z.{scene.surface.id}", surface.log_z)
+    shown = Shown(scene, result, grid, log_z, values)
     # Only the open tab runs (``on_change="rerun"``): a slider move redraws what is on screen, not the
     # playback's 100 frames or the internals of every run behind other tabs.
-    tabs = dict(zip(TABS, st.tabs(TABS, key="tab", on_change="rerun"), strict=True))
-    draw = {
-        "Paths": lambda: paths_tab(scene, result, grid, values),
-        "Playback": lambda: playback_tab(result, grid, log_z),
-        "Inside the optimizer": lambda: inside_tab(scene),
-        "Export & share": lambda: export_tab(scene, result, grid, log_z),
-        "LR search": lambda: lr_search_tab(scene),
-        "Basins": lambda: basins_tab(scene),
-        "Hyperparameters": lambda: hparams_tab(scene),
-        "Paper claims": claims_tab,
-    }
-    for name, tab in tabs.items():
-        if tab.open is not False:  # None: a Streamlit that does not track tabs runs them all
-            with tab:
-                draw[name]()
+    containers = st.tabs([tab.name for tab in TABS], key="tab", on_change="rerun")
+    for tab, container in zip(TABS, containers, strict=True):
+        if container.open is not False:  # None: a Streamlit that does not track tabs runs them all
+            with container:
+                tab.draw(shown)
+
+
+class Shown(NamedTuple):
+    """What the tabs draw from: the scene, its run, the surface on a grid, and the widget values."""
+
+    scene: Scene
+    result: Result
+    grid: Any
+    log_z: bool
+    values: dict[str, Any]
+
+
+class Tab(NamedTuple):
+    """One tab of the page."""
+
+    name: str
+    draw: Callable[[Shown], None]
+    # Widget keys of the settings made in the tab (a key ending in "." stands for every key it starts).
+    # Streamlit forgets a widget's value on a run that does not draw it, and hidden tabs are not drawn:
+    # ``keep_tab_settings`` hands these back to Session State at the start of every run.
+    keeps: tuple[str, ...] = ()
+
+
+TABS = (
+    Tab("Paths", lambda s: paths_tab(s.scene, s.result, s.grid, s.values), ("loss_kind", "log_y", "log_z.")),
+    Tab("Playback", lambda s: playback_tab(s.result, s.grid, s.log_z)),
+    Tab("Inside the optimizer", lambda s: inside_tab(s.scene), ("inside_run",)),
+    Tab(
+        "Export & share",
+        lambda s: export_tab(s.scene, s.result, s.grid, s.log_z),
+        ("export_view", "export_width", "export_height", "export_scale"),
+    ),
+    Tab(
+        "LR search",
+        lambda s: lr_search_tab(s.scene),
+        ("search_candidates", "search_objective", "search_mode", "search_on"),
+    ),
+    Tab("Basins", lambda s: basins_tab(s.scene), ("basins_resolution", "basins_on")),
+    Tab(
+        "Hyperparameters",
+        lambda s: hparams_tab(s.scene),
+        ("hparams_y", "hparams_resolution", "hparams_metric", "hparams_on"),
+    ),
+    Tab("Paper claims", lambda s: claims_tab(), ("claims_on",)),
+)
 
 
 def main() -> None:

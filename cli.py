@@ -244,37 +244,44 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
-RENDER_VIEWS = ("3d", "contour", "lr", "loss", "playback", "basins", "hparams", "claims")
+SWEEP_VIEWS = ("basins", "hparams", "claims")  # views of a sweep, not of one run (figures.VIEWS)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Renders one view without a browser window (kaleido drives Debian's chromium headless)."""
+    from figures import VIEWS
+
     if not args.output or args.output == "-":
         raise UsageError("render needs -o FILE with a .png, .svg, .html or .gif extension")
     suffix = Path(args.output).suffix.lower().lstrip(".")
     if suffix not in ("png", "svg", "html", "gif"):
         raise UsageError(f"-o: the file must end in .png, .svg, .html or .gif, got {args.output!r}")
-    if suffix == "gif" and args.view not in ("3d", "contour", "playback"):
-        raise UsageError(f"a GIF animates the paths: use --view 3d, contour or playback, not {args.view!r}")
+    if suffix == "gif" and not (args.view in VIEWS and VIEWS[args.view].on_surface):
+        animated = [view.id for view in VIEWS.values() if view.on_surface]
+        choices = f"{', '.join(animated[:-1])} or {animated[-1]}"
+        raise UsageError(f"a GIF animates the paths: use --view {choices}, not {args.view!r}")
     scene = build_scene(args)
     import figures
     from figures import export as figure_export
 
     if args.view == "claims":
         import analysis
+        from figures.claims import claims_figure
 
         claim = args.claim or "C5"
         if claim not in analysis.CLAIMS:
             raise UsageError(f"--claim: unknown claim {claim!r}; allowed: {', '.join(analysis.CLAIMS)}")
-        fig = analysis.claims_figure(analysis.check(claim))
+        fig = claims_figure(analysis.check(claim))
     elif args.view == "basins":
         import analysis
+        from figures.sweeps import basins_figure
 
-        fig = analysis.basins_figure(analysis.basins(scene, resolution=args.resolution))
+        fig = basins_figure(analysis.basins(scene, resolution=args.resolution))
     elif args.view == "hparams":
         import analysis
+        from figures.sweeps import hparam_figure
 
-        fig = analysis.hparam_figure(analysis.hparam_map(scene, resolution=min(args.resolution, 64)))
+        fig = hparam_figure(analysis.hparam_map(scene, resolution=min(args.resolution, 64)))
     else:
         from engine.simulate import run
 
@@ -285,13 +292,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             _write_bytes(figure_export.to_gif(result, grid, log_z=surface.log_z), args.output)
             print(f"wrote {args.output}")
             return 0
-        fig = {
-            "3d": lambda: figures.surface_figure(result, grid, log_z=surface.log_z),
-            "contour": lambda: figures.contour_figure(result, grid, log_z=surface.log_z),
-            "lr": lambda: figures.lr_figure(result),
-            "loss": lambda: figures.loss_figure(result),
-            "playback": lambda: figures.playback_figure(result, grid, log_z=surface.log_z),
-        }[args.view]()
+        fig = VIEWS[args.view].draw(result, grid, surface.log_z)
     if suffix == "html":
         _write(figure_export.to_html(fig), args.output)
     elif suffix == "png":
@@ -331,7 +332,9 @@ def make_parser() -> argparse.ArgumentParser:
     presets.set_defaults(handler=cmd_presets)
     render = commands.add_parser("render", help="render a view to PNG, SVG, HTML or GIF without a browser")
     _scene_flags(render)
-    render.add_argument("--view", choices=RENDER_VIEWS, default="3d", help="which view (default 3d)")
+    from figures import VIEWS
+
+    render.add_argument("--view", choices=(*VIEWS, *SWEEP_VIEWS), default="3d", help="which view (default 3d)")
     render.add_argument("--width", type=int, default=1200, help="pixels (default 1200)")
     render.add_argument("--height", type=int, default=800, help="pixels (default 800)")
     render.add_argument("--scale", type=float, default=2.0, help="pixel density for PNG (default 2)")

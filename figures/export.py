@@ -181,9 +181,11 @@ def to_svg(fig: go.Figure, width: int | None = None, height: int | None = None) 
 def to_html(fig: go.Figure) -> str:
     """A self-contained HTML page (plotly.js inline, works offline); animations wait for the play button."""
     return fig.to_html(
-        include_plotlyjs=True, full_html=True, auto_play=False,
+        include_plotlyjs=True,
+        full_html=True,
+        auto_play=False,
         config={"displaylogo": False, "responsive": True},
-    )  # fmt: skip
+    )
 
 
 class PlotArea(NamedTuple):
@@ -237,10 +239,13 @@ def gif_frames(
     legend = rows <= 4
     bottom = 52 + (24 * rows + 6 if legend else 0)
     area = PlotArea(
-        left=_GIF_MARGIN["l"], top=_GIF_MARGIN["t"],
-        width=width - _GIF_MARGIN["l"] - _GIF_MARGIN["r"], height=height - _GIF_MARGIN["t"] - bottom,
-        x_range=(float(grid.x[0]), float(grid.x[-1])), y_range=(float(grid.y[0]), float(grid.y[-1])),
-    )  # fmt: skip
+        left=_GIF_MARGIN["l"],
+        top=_GIF_MARGIN["t"],
+        width=width - _GIF_MARGIN["l"] - _GIF_MARGIN["r"],
+        height=height - _GIF_MARGIN["t"] - bottom,
+        x_range=(float(grid.x[0]), float(grid.x[-1])),
+        y_range=(float(grid.y[0]), float(grid.y[-1])),
+    )
     figure = contour_figure(result, grid, log_z=log_z, height=height, legend=legend)
     title = figure.layout.title.text
     if shared_label(result) and result.num_runs > 1:
@@ -253,20 +258,24 @@ def gif_frames(
     )
     figure.update_traces(colorbar={"len": 1.0, "x": 1.02, "xanchor": "left"}, selector={"type": "contour"})
     steps = decimate(result.positions.shape[1], frames)
-    return GifFrames([int(k) for k in steps], np.asarray(result.positions[:, steps], np.float64),
-                     figure.to_dict(), area)  # fmt: skip
+    return GifFrames(
+        [int(k) for k in steps], np.asarray(result.positions[:, steps], np.float64), figure.to_dict(), area
+    )
 
 
 def _marker_figure(data: GifFrames, frame: int, colors: list[str]) -> dict:
     """The background figure plus Plotly's own markers at one frame's step (``overlay=False``)."""
     markers = [
         {
-            "type": "scatter", "x": [float(data.positions[i, frame, 0])], "y": [float(data.positions[i, frame, 1])],
-            "mode": "markers", "showlegend": False,
+            "type": "scatter",
+            "x": [float(data.positions[i, frame, 0])],
+            "y": [float(data.positions[i, frame, 1])],
+            "mode": "markers",
+            "showlegend": False,
             "marker": {"color": colors[i], "size": GIF_MARKER_DIAMETER, "line": {"color": "white", "width": 2}},
         }
         for i in range(len(colors))
-    ]  # fmt: skip
+    ]
     return {"data": [*data.background["data"], *markers], "layout": data.background["layout"]}
 
 
@@ -288,8 +297,9 @@ def _draw_markers(image: Any, points: np.ndarray, colors: list[str], area: PlotA
         draw = ImageDraw.Draw(patch)
         cx, cy = (px - ox + 0.5) * supersample, (py - oy + 0.5) * supersample
         for r, fill in ((radius, "white"), (radius - 2, color)):
-            draw.ellipse([cx - r * supersample, cy - r * supersample, cx + r * supersample, cy + r * supersample],
-                         fill=fill)  # fmt: skip
+            draw.ellipse(
+                [cx - r * supersample, cy - r * supersample, cx + r * supersample, cy + r * supersample], fill=fill
+            )
         frame.alpha_composite(patch.resize((size, size), Image.Resampling.LANCZOS), (ox, oy))
     return frame.convert("RGB")
 

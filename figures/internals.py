@@ -73,11 +73,14 @@ def used_internals(result: Result, run_index: int) -> tuple[str, ...]:
     label = result.runs[run_index]
     spec = result.scene.optimizers[label.optimizer_index]
     transform = optimizers.make(
-        spec.id, 1e-3, spec.params, total_steps=result.scene.steps,
+        spec.id,
+        1e-3,
+        spec.params,
+        total_steps=result.scene.steps,
         inner_id=spec.inner.id if spec.inner is not None else None,
         inner_hyper=spec.inner.params if spec.inner is not None else None,
         bias_mask=jnp.asarray(landscapes.SURFACES[result.scene.surface.id].bias_coords, bool),
-    )  # fmt: skip
+    )
     return tuple(optimizers.inspect(transform.init(jnp.zeros(2))))
 
 
@@ -104,19 +107,28 @@ def internals_figure(result: Result, run_index: int, *, height: int | None = Non
         *(INTERNAL_TITLES.get(name, name) + "  (x solid, y dashed)" for name in (*MOMENT_NAMES, *extra)),
     ]
     fig = make_subplots(
-        rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.045, subplot_titles=titles,
+        rows=len(panels),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.045,
+        subplot_titles=titles,
         figure=go.Figure(layout={"template": theme.TEMPLATE}),
-    )  # fmt: skip
+    )
 
     def line(row: int, y: np.ndarray, name: str, dash: str = "solid", width: float = 2.2, shade: str = color) -> None:
         keep = decimate(len(y), MAX_POINTS_PER_CURVE)  # per-step series have T entries, internals T + 1
         fig.add_trace(
             go.Scatter(
-                x=keep, y=y[keep], mode="lines", name=name, line={"color": shade, "width": width, "dash": dash},
+                x=keep,
+                y=y[keep],
+                mode="lines",
+                name=name,
+                line={"color": shade, "width": width, "dash": dash},
                 hovertemplate="k=%{x}<br>%{y:.4g}<extra>" + name + "</extra>",
             ),
-            row=row, col=1,
-        )  # fmt: skip
+            row=row,
+            col=1,
+        )
 
     line(1, _positive(sizes.per_lr[run_index]), "‖Δθ‖/η")
     line(1, _positive(sizes.grad_norm[run_index]), "‖g‖", dash="dot", width=1.5, shade="#555555")
@@ -163,16 +175,29 @@ def _note(fig: go.Figure, row: int, text: str, last_step: int) -> None:
     """Says in an empty panel why it is empty; a transparent line keeps the panel drawn on the shared axis."""
     fig.add_trace(
         go.Scatter(
-            x=[0, last_step], y=[0, 0], mode="lines", line={"color": "rgba(0,0,0,0)"}, hoverinfo="skip",
-            showlegend=False, name="",
+            x=[0, last_step],
+            y=[0, 0],
+            mode="lines",
+            line={"color": "rgba(0,0,0,0)"},
+            hoverinfo="skip",
+            showlegend=False,
+            name="",
         ),
-        row=row, col=1,
-    )  # fmt: skip
+        row=row,
+        col=1,
+    )
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, row=row, col=1)
     fig.add_annotation(
-        text=text, x=0.5, y=0.5, xref="x domain", yref="y domain", row=row, col=1, showarrow=False,
+        text=text,
+        x=0.5,
+        y=0.5,
+        xref="x domain",
+        yref="y domain",
+        row=row,
+        col=1,
+        showarrow=False,
         font={"size": 14, "color": "#666666"},
-    )  # fmt: skip
+    )
 
 
 def effective_lr_figure(
@@ -192,26 +217,40 @@ def effective_lr_figure(
     for i in range(result.num_runs):
         data.append(
             go.Scatter(
-                x=steps[keep], y=effective[i, keep], mode="lines", line={"color": colors[i], "width": 2.2},
-                name=labels[i], legendgroup=str(i),
+                x=steps[keep],
+                y=effective[i, keep],
+                mode="lines",
+                line={"color": colors[i], "width": 2.2},
+                name=labels[i],
+                legendgroup=str(i),
                 hovertemplate="k=%{x}<br>η_eff=%{y:.4g}<extra>" + labels[i] + "</extra>",
             )
-        )  # fmt: skip
+        )
     if show_lr:
         for i in range(result.num_runs):
             data.append(
                 go.Scatter(
-                    x=steps[keep], y=result.lr[i, keep], mode="lines", name=f"η (scheduled), {labels[i]}",
-                    line={"color": colors[i], "width": 1.3, "dash": "dot"}, legendgroup=str(i), showlegend=False,
+                    x=steps[keep],
+                    y=result.lr[i, keep],
+                    mode="lines",
+                    name=f"η (scheduled), {labels[i]}",
+                    line={"color": colors[i], "width": 1.3, "dash": "dot"},
+                    legendgroup=str(i),
+                    showlegend=False,
                     hovertemplate="k=%{x}<br>η=%{y:.4g}<extra>" + labels[i] + "</extra>",
                 )
-            )  # fmt: skip
+            )
     layout = _layout(
         "Effective learning rate ‖Δθ<sub>k</sub>‖ / ‖g<sub>k</sub>‖ (dotted: scheduled η<sub>k</sub>)",
-        height, _legend_title(result), show_legend=legend,
+        height,
+        _legend_title(result),
+        show_legend=legend,
         margin={"l": 70, "r": 10, "t": 45, "b": 50},
         xaxis={"title": {"text": "step k"}, "range": [0, max(1, len(steps) - 1)]},
-        yaxis={"title": {"text": "η<sup>eff</sup><sub>k</sub>"}, "type": "log" if log_y else "linear",
-               "exponentformat": "power"},
-    )  # fmt: skip
+        yaxis={
+            "title": {"text": "η<sup>eff</sup><sub>k</sub>"},
+            "type": "log" if log_y else "linear",
+            "exponentformat": "power",
+        },
+    )
     return go.Figure(data=data, layout=layout)

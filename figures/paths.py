@@ -20,16 +20,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 import landscapes
+from common.lru import LRU
 from engine.simulate import DIVERGED, Result
 from figures import theme
+from figures.theme import PALETTE
 
 TEMPLATE = theme.TEMPLATE  # the look is plotly_white, applied by figures.theme
 FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14}  # readable on a projector and in a paper
-# Colour-blind-safe categorical palette (Okabe–Ito, then Tol's muted), one colour per run everywhere.
-PALETTE = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
-    "#332288", "#882255", "#44AA99", "#999933", "#AA4499", "#117733", "#88CCEE", "#DDCC77",
-)  # fmt: skip
 MAX_POINTS_PER_PATH = 600  # what the browser gets; exports keep every step
 MAX_POINTS_PER_CURVE = 2000
 PICK_RESOLUTION = 60  # clickable points per axis of the invisible picking grid
@@ -63,18 +60,16 @@ def surface_grid(
     return SurfaceGrid(xs, ys, z)
 
 
-_fn_cache: dict = {}
+_SURFACE_FUNCTIONS: LRU[Callable] = LRU(64)  # compiled surface functions, by surface and parameters
 
 
 def _batched_fn(surface_id: str, params: tuple):
-    key = (surface_id, params)
-    if key not in _fn_cache:
+    def compile_surface() -> Callable:
         surface = landscapes.SURFACES[surface_id]
         values = landscapes_params(surface, dict(params))
-        _fn_cache[key] = jax.jit(jax.vmap(lambda xy: surface.fn(xy, **values)))
-        if len(_fn_cache) > 64:
-            _fn_cache.pop(next(iter(_fn_cache)))
-    return _fn_cache[key]
+        return jax.jit(jax.vmap(lambda xy: surface.fn(xy, **values)))
+
+    return _SURFACE_FUNCTIONS.get((surface_id, params), compile_surface)
 
 
 def landscapes_params(surface, params: dict) -> dict:
@@ -192,19 +187,38 @@ def path_traces_2d(
     ends = result.positions[run, [0, -1]]
     return [
         go.Scatter(
-            x=path[:, 0], y=path[:, 1], mode="lines", line={"color": color, "width": 2.5}, name=label,
-            legendgroup=str(run), showlegend=showlegend, text=keep, xaxis=xaxis, yaxis=yaxis,
+            x=path[:, 0],
+            y=path[:, 1],
+            mode="lines",
+            line={"color": color, "width": 2.5},
+            name=label,
+            legendgroup=str(run),
+            showlegend=showlegend,
+            text=keep,
+            xaxis=xaxis,
+            yaxis=yaxis,
             hovertemplate="step %{text}<br>x=%{x:.4g}, y=%{y:.4g}<extra>" + label + "</extra>",
         ),
         go.Scatter(
-            x=ends[:, 0], y=ends[:, 1], mode="markers", legendgroup=str(run), showlegend=False, name=label,
-            marker={"color": color, "size": [10, 12], "symbol": ["circle", _end_symbol(result, run)],
-                    "line": {"color": "white", "width": 1.5}},
-            text=["start", f"end ({result.status_name(run)})"], xaxis=xaxis, yaxis=yaxis,
+            x=ends[:, 0],
+            y=ends[:, 1],
+            mode="markers",
+            legendgroup=str(run),
+            showlegend=False,
+            name=label,
+            marker={
+                "color": color,
+                "size": [10, 12],
+                "symbol": ["circle", _end_symbol(result, run)],
+                "line": {"color": "white", "width": 1.5},
+            },
+            text=["start", f"end ({result.status_name(run)})"],
+            xaxis=xaxis,
+            yaxis=yaxis,
             cliponaxis=False,  # a start on the window's edge (Fig. 5: x = −2) stays a whole circle
             hovertemplate="%{text}<br>x=%{x:.4g}, y=%{y:.4g}<extra>" + label + "</extra>",
         ),
-    ]  # fmt: skip
+    ]
 
 
 def path_traces_3d(
@@ -216,16 +230,31 @@ def path_traces_3d(
     z = z_of(result.loss[run, keep]) + lift
     return [
         go.Scatter3d(
-            x=path[:, 0], y=path[:, 1], z=z, mode="lines", line={"color": color, "width": 5}, name=label,
-            legendgroup=str(run), showlegend=False, text=keep, scene=scene,
+            x=path[:, 0],
+            y=path[:, 1],
+            z=z,
+            mode="lines",
+            line={"color": color, "width": 5},
+            name=label,
+            legendgroup=str(run),
+            showlegend=False,
+            text=keep,
+            scene=scene,
             hovertemplate="step %{text}<br>x=%{x:.4g}, y=%{y:.4g}<extra>" + label + "</extra>",
         ),
         go.Scatter3d(
-            x=path[[0, -1], 0], y=path[[0, -1], 1], z=z[[0, -1]], mode="markers", legendgroup=str(run),
-            showlegend=False, name=label, scene=scene, hoverinfo="skip",
+            x=path[[0, -1], 0],
+            y=path[[0, -1], 1],
+            z=z[[0, -1]],
+            mode="markers",
+            legendgroup=str(run),
+            showlegend=False,
+            name=label,
+            scene=scene,
+            hoverinfo="skip",
             marker={"color": color, "size": [5, 6], "symbol": ["circle", _end_symbol(result, run)]},
         ),
-    ]  # fmt: skip
+    ]
 
 
 def point_traces(result: Result, *, xaxis: str = "x", yaxis: str = "y") -> list[go.Scatter]:
@@ -236,23 +265,34 @@ def point_traces(result: Result, *, xaxis: str = "x", yaxis: str = "y") -> list[
     if points.target is not None and tuple(points.target) not in {tuple(p) for p in points.minimizers}:
         traces.append(
             go.Scatter(
-                x=[points.target[0]], y=[points.target[1]], mode="markers", name="target (distances measured to)",
-                legendgroup="target", xaxis=xaxis, yaxis=yaxis,
+                x=[points.target[0]],
+                y=[points.target[1]],
+                mode="markers",
+                name="target (distances measured to)",
+                legendgroup="target",
+                xaxis=xaxis,
+                yaxis=yaxis,
                 marker={"symbol": "circle-x", "size": 14, "color": "white", "line": {"color": "black", "width": 1.5}},
                 hovertemplate="target<br>x=%{x:.4g}, y=%{y:.4g}<extra></extra>",
             )
-        )  # fmt: skip
+        )
     for field, kind, symbol, fill in POINT_STYLES:
         coords = getattr(points, field)
         if coords:
             arr = np.asarray(coords, float)
             traces.append(
                 go.Scatter(
-                    x=arr[:, 0], y=arr[:, 1], mode="markers", name=kind, legendgroup=kind, xaxis=xaxis, yaxis=yaxis,
+                    x=arr[:, 0],
+                    y=arr[:, 1],
+                    mode="markers",
+                    name=kind,
+                    legendgroup=kind,
+                    xaxis=xaxis,
+                    yaxis=yaxis,
                     marker={"symbol": symbol, "size": 14, "color": fill, "line": {"color": "black", "width": 1.5}},
                     hovertemplate=kind + "<br>x=%{x:.4g}, y=%{y:.4g}<extra></extra>",
                 )
-            )  # fmt: skip
+            )
     return traces
 
 
@@ -265,29 +305,54 @@ def pick_grid_trace(grid: SurfaceGrid, resolution: int = PICK_RESOLUTION) -> go.
     ys = np.linspace(grid.y[0], grid.y[-1], resolution)
     gx, gy = np.meshgrid(xs, ys)
     return go.Scatter(
-        x=gx.ravel(), y=gy.ravel(), mode="markers", marker={"size": 8, "opacity": 0}, hoverinfo="none",
-        name="pick", showlegend=False,
+        x=gx.ravel(),
+        y=gy.ravel(),
+        mode="markers",
+        marker={"size": 8, "opacity": 0},
+        hoverinfo="none",
+        name="pick",
+        showlegend=False,
         # stay invisible once a point is selected (Plotly would otherwise restyle them)
-        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
-    )  # fmt: skip
+        selected={"marker": {"opacity": 0}},
+        unselected={"marker": {"opacity": 0}},
+    )
 
 
 def contour_trace(grid: SurfaceGrid, z: np.ndarray, z_title: str, **colorbar: Any) -> go.Contour:
     return go.Contour(
-        x=grid.x, y=grid.y, z=z, colorscale="Viridis", ncontours=30, showscale=True, hoverinfo="skip",
+        x=grid.x,
+        y=grid.y,
+        z=z,
+        colorscale="Viridis",
+        ncontours=30,
+        showscale=True,
+        hoverinfo="skip",
         # On top: Plotly places a side title by a first guess of the tick labels and can overlap "−0.4".
-        colorbar={**theme.COLORBAR, "title": {"text": z_title.replace(" + 10", "<br>+ 10"), "side": "top"},
-                  "thickness": 14, **colorbar},
-        name="surface", line={"width": 0.5}, showlegend=False,
-    )  # fmt: skip
+        colorbar={
+            **theme.COLORBAR,
+            "title": {"text": z_title.replace(" + 10", "<br>+ 10"), "side": "top"},
+            "thickness": 14,
+            **colorbar,
+        },
+        name="surface",
+        line={"width": 0.5},
+        showlegend=False,
+    )
 
 
 def surface_trace(grid: SurfaceGrid, z: np.ndarray, scene: str = "scene") -> go.Surface:
     return go.Surface(
-        x=grid.x, y=grid.y, z=z, colorscale="Viridis", opacity=0.82, showscale=False, name="surface",
-        hoverinfo="skip", scene=scene,
+        x=grid.x,
+        y=grid.y,
+        z=z,
+        colorscale="Viridis",
+        opacity=0.82,
+        showscale=False,
+        name="surface",
+        hoverinfo="skip",
+        scene=scene,
         contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
-    )  # fmt: skip
+    )
 
 
 _TICKS_3D = {"nticks": 5, "tickfont": {"size": 11}}
@@ -406,11 +471,15 @@ def _curve_figure(
     for i in range(result.num_runs):
         data.append(
             go.Scatter(
-                x=steps[keep], y=shown[i, keep], mode="lines", line={"color": colors[i], "width": 2.2},
-                name=labels[i], legendgroup=str(i),
+                x=steps[keep],
+                y=shown[i, keep],
+                mode="lines",
+                line={"color": colors[i], "width": 2.2},
+                name=labels[i],
+                legendgroup=str(i),
                 hovertemplate="k=%{x}<br>%{y:.4g}<extra>" + labels[i] + "</extra>",
             )
-        )  # fmt: skip
+        )
     layout = _layout(
         title,
         height,

@@ -73,19 +73,33 @@ def playback_data(
 
 def _marker_2d(xy: np.ndarray, color: str, label: str, run: int, status: str) -> go.Scatter:
     return go.Scatter(
-        x=[xy[0]], y=[xy[1]], mode="markers", name=label, legendgroup=str(run), showlegend=False,
+        x=[xy[0]],
+        y=[xy[1]],
+        mode="markers",
+        name=label,
+        legendgroup=str(run),
+        showlegend=False,
         marker={"color": color, "size": 14, "line": {"color": "white", "width": 2}},
-        text=[status], hovertemplate="x=%{x:.4g}, y=%{y:.4g}<br>%{text}<extra>" + label + "</extra>",
-        xaxis="x", yaxis="y",
-    )  # fmt: skip
+        text=[status],
+        hovertemplate="x=%{x:.4g}, y=%{y:.4g}<br>%{text}<extra>" + label + "</extra>",
+        xaxis="x",
+        yaxis="y",
+    )
 
 
 def _marker_3d(xy: np.ndarray, z: float, color: str, label: str, run: int) -> go.Scatter3d:
     return go.Scatter3d(
-        x=[xy[0]], y=[xy[1]], z=[z], mode="markers", name=label, legendgroup=str(run), showlegend=False,
-        marker={"color": color, "size": 7, "line": {"color": "white", "width": 2}}, hoverinfo="skip",
+        x=[xy[0]],
+        y=[xy[1]],
+        z=[z],
+        mode="markers",
+        name=label,
+        legendgroup=str(run),
+        showlegend=False,
+        marker={"color": color, "size": 7, "line": {"color": "white", "width": 2}},
+        hoverinfo="skip",
         scene="scene",
-    )  # fmt: skip
+    )
 
 
 def playback_figure(
@@ -110,9 +124,13 @@ def playback_figure(
     z = transform(grid.z)
     lift = path_lift(z)
     fig = make_subplots(
-        rows=1, cols=2, specs=[[{"type": "scene"}, {"type": "xy"}]], column_widths=[0.55, 0.45],
-        horizontal_spacing=0.04, figure=go.Figure(layout={"template": theme.TEMPLATE}),
-    )  # fmt: skip
+        rows=1,
+        cols=2,
+        specs=[[{"type": "scene"}, {"type": "xy"}]],
+        column_widths=[0.55, 0.45],
+        horizontal_spacing=0.04,
+        figure=go.Figure(layout={"template": theme.TEMPLATE}),
+    )
     fig.add_trace(surface_trace(grid, z), row=1, col=1)
     for i in range(result.num_runs):
         fig.add_traces(path_traces_3d(result, i, colors[i], labels[i], transform, lift, "scene"), rows=1, cols=1)
@@ -143,21 +161,39 @@ def playback_figure(
 
     def animate(names: list[str] | None, duration: int, redraw: bool) -> list:
         # scatter3d is not animatable in place: a frame must redraw the WebGL scene
-        return [names, {"frame": {"duration": duration, "redraw": redraw}, "mode": "immediate",
-                        "fromcurrent": True, "transition": {"duration": 0}}]  # fmt: skip
+        return [
+            names,
+            {
+                "frame": {"duration": duration, "redraw": redraw},
+                "mode": "immediate",
+                "fromcurrent": True,
+                "transition": {"duration": 0},
+            },
+        ]
 
     xaxis, yaxis = plane_axes(grid)
     surface_name = landscapes.SURFACES[result.scene.surface.id].name
     fig.update_layout(
         _layout(
-            f"{surface_name}: linked playback", height, _legend_title(result), xaxis=xaxis, yaxis=yaxis,
-            scene=scene_axes(grid, z_title), legend={"y": -0.2},
+            f"{surface_name}: linked playback",
+            height,
+            _legend_title(result),
+            xaxis=xaxis,
+            yaxis=yaxis,
+            scene=scene_axes(grid, z_title),
+            legend={"y": -0.2},
         ),
         margin={"l": 10, "r": 10, "t": 45, "b": 10},
         updatemenus=[
             {
-                "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.02,
-                "xanchor": "left", "yanchor": "top", "pad": {"r": 10, "t": 10},
+                "type": "buttons",
+                "direction": "left",
+                "showactive": False,
+                "x": 0.0,
+                "y": -0.02,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"r": 10, "t": 10},
                 "buttons": [
                     {"label": "▶ play", "method": "animate", "args": animate(None, frame_ms, True)},
                     {"label": "❚❚ pause", "method": "animate", "args": animate([None], 0, False)},
@@ -166,13 +202,19 @@ def playback_figure(
         ],
         sliders=[
             {
-                "active": 0, "x": 0.2, "y": -0.02, "len": 0.8, "xanchor": "left", "yanchor": "top",
-                "pad": {"t": 10, "b": 10}, "currentvalue": {"prefix": "step k = ", "font": {"size": 14}},
+                "active": 0,
+                "x": 0.2,
+                "y": -0.02,
+                "len": 0.8,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"t": 10, "b": 10},
+                "currentvalue": {"prefix": "step k = ", "font": {"size": 14}},
                 "steps": [
                     {"label": frame.name, "method": "animate", "args": animate([frame.name], 0, True)}
                     for frame in frames
                 ],
             }
         ],
-    )  # fmt: skip
+    )
     return fig

@@ -19,10 +19,24 @@ TOLERANCE_FRACTION = 1e-2  # default tolerance: 1 % of the window's larger side
 NEAR_FRACTION = 5e-2  # a critical point within 5 % of the window's larger side counts as "nearest"
 
 COLUMNS = (
-    "run", "label", "name", "optimizer", "schedule", "start", "final_x", "final_y", "final_loss",
-    "final_grad_norm", "distance", "nearest_kind", "nearest_point", "nearest_distance", "steps_to_tol",
-    "status", "status_step",
-)  # fmt: skip
+    "run",
+    "label",
+    "name",
+    "optimizer",
+    "schedule",
+    "start",
+    "final_x",
+    "final_y",
+    "final_loss",
+    "final_grad_norm",
+    "distance",
+    "nearest_kind",
+    "nearest_point",
+    "nearest_distance",
+    "steps_to_tol",
+    "status",
+    "status_step",
+)
 # What the page shows above each column (st.dataframe prints the keys as they are): words, not identifiers.
 HEADERS = {
     "run": "run",

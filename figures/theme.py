@@ -9,7 +9,10 @@ budget. Here the figures name the empty template ``"none"`` and carry the parts 
 so the look stays Plotly's and is not restated by hand. Nothing is set process-wide.
 
 Build a figure in one call, ``go.Figure(data=traces, layout=theme.layout(...))``; an
-``update_layout`` after that is validated again.
+``update_layout`` after that is validated again. A row of panels takes its axes from
+:func:`panel_row` (Plotly's own subplot geometry) into that one call.
+
+The palette is here too, one for every figure: runs, map categories and evidence lines.
 """
 
 from __future__ import annotations
@@ -18,10 +21,36 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.subplots import make_subplots
 
 TEMPLATE = "none"  # the template figures name; the look comes from BASE through ``layout``
 BASE = "plotly_white"
+
+# Colour-blind-safe categorical palette (Okabe–Ito, then Tol's muted), one colour per run everywhere.
+PALETTE = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+    "#332288",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+    "#117733",
+    "#88CCEE",
+    "#DDCC77",
+)
+VERMILLION, GREEN, ORANGE, BLACK, YELLOW = PALETTE[1], PALETTE[2], PALETTE[4], PALETTE[6], PALETTE[7]
+# Maps and the claims' evidence: black and yellow mean "diverged" and "saddle" on a map, so these series take
+# the other colours, twelve of them (the maps and evidence lines have always cycled through twelve).
+SERIES = tuple(color for color in PALETTE if color not in (BLACK, YELLOW))[:12]
 
 _SOURCE = pio.templates[BASE].layout.to_plotly_json()
 # Layout-wide parts of the base template (polar, ternary, geo, colour scales, … are unused here).
@@ -71,3 +100,41 @@ def layout(**parts: Any) -> dict[str, Any]:
 def axes(count: int, kind: str = "xaxis") -> dict[str, dict[str, Any]]:
     """The template's defaults for ``count`` axes of one kind (``xaxis``, ``xaxis2``, …), e.g. for subplots."""
     return {(kind if i == 1 else f"{kind}{i}"): merge(_AXIS, {}) for i in range(1, count + 1)}
+
+
+def series_color(k: int) -> str:
+    """The ``k``-th colour of :data:`SERIES`, cycling."""
+    return SERIES[k % len(SERIES)]
+
+
+def panel_row(titles: list[str], **options: Any) -> dict[str, Any]:
+    """The axes (``xaxis``, ``yaxis``, ``xaxis2``, …) and title annotations of one row of panels, laid out by
+    Plotly's ``make_subplots(rows=1, cols=len(titles), subplot_titles=titles, **options)``, as layout parts
+    for :func:`layout`. Put a trace in panel ``col`` (from 1) with :func:`panel_axes`."""
+    grid = make_subplots(
+        rows=1, cols=len(titles), subplot_titles=titles, figure=go.Figure(layout={"template": TEMPLATE}), **options
+    )
+    parts = grid.layout.to_plotly_json()
+    parts.pop("template", None)
+    return parts
+
+
+def panel_axes(col: int) -> dict[str, str]:
+    """The axis references of panel ``col`` (from 1) of a :func:`panel_row`: ``{"xaxis": "x2", "yaxis": "y2"}``."""
+    suffix = "" if col == 1 else str(col)
+    return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+
+
+def marker_line(x: float, col: int = 1) -> dict[str, Any]:
+    """A dashed grey vertical line at ``x`` across the whole height of panel ``col`` (a marked value), as a shape."""
+    axes = panel_axes(col)
+    return {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "xref": axes["xaxis"],
+        "y0": 0,
+        "y1": 1,
+        "yref": f"{axes['yaxis']} domain",
+        "line": {"color": "#555555", "dash": "dash", "width": 1},
+    }

@@ -1,8 +1,9 @@
 """Presets: the figures of Liu & Zhang 2023, Section 4.1, and a few teaching scenes, as plain data.
 
-Each preset is a Scene description (``Scene.build(preset.scene)``) with a caption that says what the paper
-claims there (claim ids C1–C14, listed in ``CLAIMS``) or what a student should look at, and, where a run
-under these settings does not show what the paper claims, says so.
+Each preset is a Scene description (``Scene.build(preset.scene)``) with a caption in three parts: what
+runs (``summary``), what the paper claims there (``paper_claims``, citing the claims C1–C14 of
+:mod:`analysis.claims` by id) and what a run under these settings shows (``observed``), honest where a
+claim does not hold; a teaching preset's summary says what a student should look at.
 
 The base LR η0 of every paper preset was chosen as the reference pipeline chose it: the constant schedule,
 200-step runs, the squared distance of the final point to the surface's known minimum (its ``target``),
@@ -22,24 +23,7 @@ from typing import Any
 
 from engine.scene import Scene
 
-# Section 4.1's claims, in one line each (see PAPER.md for the full wording).
-CLAIMS: dict[str, str] = {
-    "C1": "Rosenbrock: constant_lr gets stuck bouncing between the canyon walls; its loss oscillates.",
-    "C2": "Rosenbrock: step_lr reaches about where cosine_lr is near step 300, then stalls on a far smaller LR.",
-    "C3": "Rosenbrock: lwarmcosine_lr reaches the cosine region near step 200 with a higher LR; its late decay hurts.",
-    "C4": "Rosenbrock: cosineclr_lr takes the largest early steps and ends only slightly better than constant_lr.",
-    "C5": "Rosenbrock: cosine_lr is best in both precision and speed.",
-    "C6": "Peaks: SGD without momentum cannot escape the local minimum, whatever the schedule.",
-    "C7": "Peaks: with momentum, constant_lr and cosine_lr escape; step_lr, cosineclr_lr and lwarmcosine_lr stay.",
-    "C8": "Peaks: the start point matters; against the momentum direction neither momentum nor schedule helps.",
-    "C9": "Saddles: SGD started level with the saddle converges to the saddle.",
-    "C10": "Saddles: every SGD- and Adam-family optimizer fails to escape except Yogi.",
-    "C11": "Saddles: Lookahead(Yogi) escapes as well.",
-    "C12": "Saddles: a tiny y-perturbation lets every schedule escape; step_lr escapes clearly slowest.",
-    "C13": "Plateaus: constant_lr gives the best speed and precision; step_lr stays stuck on the plateau.",
-    "C14": "Away from canyons, non-cyclic schedules converge better than the cyclic cosineclr_lr.",
-}
-
+# The five schedules of Section 4.1 (the reference pipeline's, in its order), run by every paper preset.
 FIVE_SCHEDULES = ("constant_lr", "step_lr", "cosine_lr", "cosineclr_lr", "lwarmcosine_lr")
 
 
@@ -50,9 +34,16 @@ class Preset:
     id: str  # URL-safe: lowercase letters, digits and hyphens
     name: str
     figure: str | None  # the paper's figure ("Fig. 5"), or None for a teaching preset
-    caption: str  # what the paper claims here, or what a student should see; honest where a claim fails
-    claims: tuple[str, ...]  # the claim ids (keys of CLAIMS) the caption discusses
+    summary: str  # what runs; for a teaching preset, also what a student should see
+    claims: tuple[str, ...]  # the claim ids (keys of analysis.claims.CLAIMS) the caption discusses
     scene: Mapping[str, Any]  # plain data for Scene.build
+    paper_claims: str = ""  # what the paper claims here, with the claim ids
+    observed: str = ""  # what a run under these settings shows; honest where a claim fails
+
+    @property
+    def caption(self) -> str:
+        """The whole caption, in one paragraph: summary, the paper's claims, what is observed."""
+        return " ".join(part for part in (self.summary, self.paper_claims, self.observed) if part)
 
     def build(self) -> Scene:
         """The preset's Scene (the data is copied, so the preset itself never changes)."""
@@ -96,19 +87,20 @@ _PRESET_LIST: list[Preset] = [
         id="fig5-rosenbrock",
         name="Fig. 5 — Rosenbrock canyon, five schedules",
         figure="Fig. 5",
-        caption=(
-            "SGD without momentum from (−2, 2.5), the same η0 for all five schedules, gradient clipped to norm 1. "
+        summary="SGD without momentum from (−2, 2.5), the same η0 for all five schedules, gradient clipped to norm 1.",
+        paper_claims=(
             "The paper claims: constant_lr bounces between the canyon walls (C1); step_lr gets about as far as "
             "cosine_lr by step 300 but then stalls on a far smaller LR (C2); lwarmcosine_lr catches up with cosine "
             "near step 200 on a higher LR and its fast late decay hurts (C3); cosineclr_lr takes the largest early "
-            "steps and ends slightly better than constant_lr (C4); cosine_lr is best in precision and speed (C5). "
-            "Here, with the tuned η0 = 0.37: C1 holds (from step 100 on, constant_lr hops back and forth between "
-            "the same two points on the canyon walls, 1.15 and 1.36 from (1, 1), and its loss jumps with it); "
-            "C2 holds (at step 300 step_lr is as close as cosine_lr, on an LR 8× smaller, and ends farther); "
-            "C3 holds (level with cosine_lr at step 200 on a higher LR, ends farther); "
-            "C4 does not hold: cosineclr_lr takes the smallest early steps of the five and ends slightly worse "
-            "than constant_lr; C5 holds for precision (cosine_lr ends closest), while in speed it is level with "
-            "constant_lr at step 100 and with step_lr at step 200."
+            "steps and ends slightly better than constant_lr (C4); cosine_lr is best in precision and speed (C5)."
+        ),
+        observed=(
+            "Here, with the tuned η0 = 0.37: C1 holds (from step 100 on, constant_lr hops back and forth between the "
+            "same two points on the canyon walls, 1.15 and 1.36 from (1, 1), and its loss jumps with it); C2 holds (at "
+            "step 300 step_lr is as close as cosine_lr, on an LR 8× smaller, and ends farther); C3 holds (level with "
+            "cosine_lr at step 200 on a higher LR, ends farther); C4 does not hold: cosineclr_lr takes the smallest "
+            "early steps of the five and ends slightly worse than constant_lr; C5 holds for precision (cosine_lr ends "
+            "closest), while in speed it is level with constant_lr at step 100 and with step_lr at step 200."
         ),
         claims=("C1", "C2", "C3", "C4", "C5"),
         # η0: python -m presets.tune → grid best 0.36788 (= e^-1, the top of the range), objective 1.3315;
@@ -122,11 +114,11 @@ _PRESET_LIST: list[Preset] = [
         id="fig6a-peaks-sgd",
         name="Fig. 6(a) — Peaks, SGD without momentum",
         figure="Fig. 6",
-        caption=(
-            "SGD without momentum from (0.57, 0.8), five schedules. The paper claims that without momentum no "
-            "schedule escapes the local minimum (C6). It holds here: every path slides into the local minimum "
-            "near (0.566, 0.001) and stays there, about 1.66 from the global minimum at (0.2, −1.59); no η0 of the "
-            "search range gets it out (try the top, 0.37)."
+        summary="SGD without momentum from (0.57, 0.8), five schedules.",
+        paper_claims="The paper claims that without momentum no schedule escapes the local minimum (C6).",
+        observed=(
+            "It holds here: every path slides into the local minimum near (0.566, 0.001) and stays there, about 1.66 "
+            "from the global minimum at (0.2, −1.59); no η0 of the search range gets it out (try the top, 0.37)."
         ),
         claims=("C6",),
         # η0: python -m presets.tune → grid best 0.16968, objective 2.7615; rounded 0.17, objective 2.7615
@@ -137,15 +129,18 @@ _PRESET_LIST: list[Preset] = [
         id="fig6b-peaks-momentum",
         name="Fig. 6(b) — Peaks, momentum 0.9",
         figure="Fig. 6",
-        caption=(
-            "The same start (0.57, 0.8) with momentum 0.9. The paper claims that at a critical setting constant_lr "
-            "and cosine_lr escape to the global minimum while step_lr, cosineclr_lr and lwarmcosine_lr stay "
-            "trapped (C7). Here it holds only in part at the tuned η0 = 0.045: constant_lr and cosine_lr escape, "
-            "but so do step_lr and cosineclr_lr; only lwarmcosine_lr, which starts at η0/3, stays in the local "
-            "minimum. The search cannot tell these settings apart: every LR from about 0.030 up lets constant_lr "
-            "cross the ridge within its 200 steps, and the objective is then flat to 1e-5, so its pick among them "
-            "is float32 noise. Try η0 = 0.033: exactly the claimed pattern appears (constant_lr and cosine_lr "
-            "escape, the other three stay); above about 0.08 all five escape."
+        summary="The same start (0.57, 0.8) with momentum 0.9.",
+        paper_claims=(
+            "The paper claims that at a critical setting constant_lr and cosine_lr escape to the global minimum while "
+            "step_lr, cosineclr_lr and lwarmcosine_lr stay trapped (C7)."
+        ),
+        observed=(
+            "Here it holds only in part at the tuned η0 = 0.045: constant_lr and cosine_lr escape, but so do step_lr "
+            "and cosineclr_lr; only lwarmcosine_lr, which starts at η0/3, stays in the local minimum. The search "
+            "cannot tell these settings apart: every LR from about 0.030 up lets constant_lr cross the ridge within "
+            "its 200 steps, and the objective is then flat to 1e-5, so its pick among them is float32 noise. Try η0 = "
+            "0.033: exactly the claimed pattern appears (constant_lr and cosine_lr escape, the other three stay); "
+            "above about 0.08 all five escape."
         ),
         claims=("C7",),
         # η0: python -m presets.tune → grid best 0.044576, objective 0.00075876 (the global minimum: the
@@ -157,12 +152,14 @@ _PRESET_LIST: list[Preset] = [
         id="fig6c-peaks-starts",
         name="Fig. 6(c) — Peaks, other start points, momentum 0.9",
         figure="Fig. 6",
-        caption=(
-            "Momentum 0.9 and the five schedules from (0.4, 1), (−0.4, 0.4) and (0.57, 0). The paper claims the "
-            "start point matters: where the way to the global minimum disagrees with the direction momentum "
-            "builds up, neither momentum nor any schedule helps (C8). It holds here: from (0.4, 1) every schedule "
-            "reaches the global minimum; from (−0.4, 0.4) and from (0.57, 0) every schedule ends in the local "
-            "minimum near (0.566, 0.001)."
+        summary="Momentum 0.9 and the five schedules from (0.4, 1), (−0.4, 0.4) and (0.57, 0).",
+        paper_claims=(
+            "The paper claims the start point matters: where the way to the global minimum disagrees with the "
+            "direction momentum builds up, neither momentum nor any schedule helps (C8)."
+        ),
+        observed=(
+            "It holds here: from (0.4, 1) every schedule reaches the global minimum; from (−0.4, 0.4) and from (0.57, "
+            "0) every schedule ends in the local minimum near (0.566, 0.001)."
         ),
         claims=("C8",),
         # η0: python -m presets.tune (objective averaged over the three starts) → grid best 0.2023,
@@ -176,11 +173,14 @@ _PRESET_LIST: list[Preset] = [
         id="fig3-saddle",
         name="Fig. 3 — Saddle x² − y², momentum 0.9, five schedules",
         figure="Fig. 3",
-        caption=(
-            "SGD with momentum 0.9 from (−4, 0), exactly level with the saddle at the origin. The paper claims "
-            "that SGD started level with a saddle converges to it (C9), as every SGD-family optimizer does (C10). "
-            "It holds here, and it has to: on y = 0 the y-gradient is exactly 0, so every schedule slides along "
-            "the x axis into the saddle (0, 0) and stops there."
+        summary="SGD with momentum 0.9 from (−4, 0), exactly level with the saddle at the origin.",
+        paper_claims=(
+            "The paper claims that SGD started level with a saddle converges to it (C9), as every SGD-family optimizer "
+            "does (C10)."
+        ),
+        observed=(
+            "It holds here, and it has to: on y = 0 the y-gradient is exactly 0, so every schedule slides along the x "
+            "axis into the saddle (0, 0) and stops there."
         ),
         claims=("C9", "C10"),
         # η0: python -m presets.tune → grid best 0.16968, objective 16 (= the saddle's squared distance to the
@@ -191,16 +191,19 @@ _PRESET_LIST: list[Preset] = [
         id="fig3-saddle-adaptive",
         name="Fig. 3 — Saddle x² − y²: Yogi, Adam and Lookahead(Yogi)",
         figure="Fig. 3",
-        caption=(
-            "Yogi, Adam and Lookahead(Yogi) from (−4, 0), five schedules. The paper claims that every SGD- and "
-            "Adam-family optimizer stays on the saddle except Yogi (C10) and that Lookahead(Yogi) escapes as well "
-            "(C11). Both hold here: Adam never leaves y = 0 (its first moment starts at 0 and the y-gradient is "
-            "exactly 0), while Yogi, whose moments start at 1e-6 as in the reference, drifts off the line and "
-            "then accelerates down the saddle, and so does Lookahead(Yogi), more slowly. They escape toward "
-            "−y, away from the reference's downhill point (0, 4), so the LR search (whose objective is the "
-            "distance to that point) picks a small η0 = 0.0022 and the escape is slow: at step 500 Yogi with "
-            "constant_lr is at y ≈ −1.6, with cosine_lr, cosineclr_lr and lwarmcosine_lr at y ≈ −0.5 to −0.7, and "
-            "with step_lr, whose LR has decayed, hardly off the line (y ≈ −0.02)."
+        summary="Yogi, Adam and Lookahead(Yogi) from (−4, 0), five schedules.",
+        paper_claims=(
+            "The paper claims that every SGD- and Adam-family optimizer stays on the saddle except Yogi (C10) and that "
+            "Lookahead(Yogi) escapes as well (C11)."
+        ),
+        observed=(
+            "Both hold here: Adam never leaves y = 0 (its first moment starts at 0 and the y-gradient is exactly 0), "
+            "while Yogi, whose moments start at 1e-6 as in the reference, drifts off the line and then accelerates "
+            "down the saddle, and so does Lookahead(Yogi), more slowly. They escape toward −y, away from the "
+            "reference's downhill point (0, 4), so the LR search (whose objective is the distance to that point) picks "
+            "a small η0 = 0.0022 and the escape is slow: at step 500 Yogi with constant_lr is at y ≈ −1.6, with "
+            "cosine_lr, cosineclr_lr and lwarmcosine_lr at y ≈ −0.5 to −0.7, and with step_lr, whose LR has decayed, "
+            "hardly off the line (y ≈ −0.02)."
         ),
         claims=("C10", "C11"),
         # η0: python -m presets.tune (Yogi's range; objective averaged over the three optimizers) → grid best
@@ -220,12 +223,14 @@ _PRESET_LIST: list[Preset] = [
         id="fig3-saddle-perturbed",
         name="Fig. 3 — Saddle x² − y², start nudged by 0.1, 0.01, 0.001 in y",
         figure="Fig. 3",
-        caption=(
-            "Momentum 0.9 from (−4, 0) nudged up by 0.1, 0.01 or 0.001. The paper claims that a tiny "
-            "y-perturbation lets every schedule escape, step_lr clearly slowest (C12). Here, with the tuned "
-            "η0 = 0.0049, constant_lr, cosine_lr, cosineclr_lr and lwarmcosine_lr escape from all three nudges "
-            "(|y| above 5 by step 500, faster the bigger the nudge). step_lr is by far the slowest, as claimed, "
-            "but it does not escape at all from the two smaller nudges within 500 steps: its LR has decayed "
+        summary="Momentum 0.9 from (−4, 0) nudged up by 0.1, 0.01 or 0.001.",
+        paper_claims=(
+            "The paper claims that a tiny y-perturbation lets every schedule escape, step_lr clearly slowest (C12)."
+        ),
+        observed=(
+            "Here, with the tuned η0 = 0.0049, constant_lr, cosine_lr, cosineclr_lr and lwarmcosine_lr escape from all "
+            "three nudges (|y| above 5 by step 500, faster the bigger the nudge). step_lr is by far the slowest, as "
+            "claimed, but it does not escape at all from the two smaller nudges within 500 steps: its LR has decayed "
             "before the tiny y-offset has grown."
         ),
         claims=("C12",),
@@ -239,14 +244,13 @@ _PRESET_LIST: list[Preset] = [
         id="fig3-saddle2",
         name="Fig. 3 — Saddle x³ − 3x − 2y² from (2, 0.1)",
         figure="Fig. 3",
-        caption=(
+        summary=(
             "Momentum 0.9 from the reference's start (2, 0.1), 0.1 above the level of the saddle at (1, 0). The "
-            "paper's text starts at (2, 0) (see the next preset) and claims that a small y-offset lets every "
-            "schedule escape (C12). Here the LR search backfires: escaping means sliding off toward +y, away from "
-            "the reference's point (1, −1), so the search prefers the smallest LR of its range (η0 = 0.00036). "
-            "At that LR only constant_lr has clearly left the saddle (y ≈ 1.1 at step 500); the decaying "
-            "schedules are still creeping away from it (y between 0.1 and 0.35). Try η0 = 0.01 to see every "
-            "schedule escape."
+            "paper's text starts at (2, 0) (see the next preset) and claims that a small y-offset lets every schedule "
+            "escape (C12). Here the LR search backfires: escaping means sliding off toward +y, away from the "
+            "reference's point (1, −1), so the search prefers the smallest LR of its range (η0 = 0.00036). At that LR "
+            "only constant_lr has clearly left the saddle (y ≈ 1.1 at step 500); the decaying schedules are still "
+            "creeping away from it (y between 0.1 and 0.35). Try η0 = 0.01 to see every schedule escape."
         ),
         claims=("C12",),
         # η0: python -m presets.tune → grid best 0.00035991 (the second-smallest grid value; the objective
@@ -257,11 +261,9 @@ _PRESET_LIST: list[Preset] = [
         id="fig3-saddle2-level",
         name="Fig. 3 — Saddle x³ − 3x − 2y² from the paper's (2, 0)",
         figure="Fig. 3",
-        caption=(
-            "Momentum 0.9 from (2, 0), the start the paper's text gives, exactly level with the saddle at (1, 0). "
-            "The paper claims that SGD started level with the saddle converges to it (C9). It holds: with no "
-            "y-gradient on y = 0, every schedule comes to rest at the saddle (1, 0)."
-        ),
+        summary="Momentum 0.9 from (2, 0), the start the paper's text gives, exactly level with the saddle at (1, 0).",
+        paper_claims="The paper claims that SGD started level with the saddle converges to it (C9).",
+        observed="It holds: with no y-gradient on y = 0, every schedule comes to rest at the saddle (1, 0).",
         claims=("C9",),
         # η0: python -m presets.tune → grid best 0.2023, objective 1 (every LR above about 0.0007 reaches the
         # saddle, 1 from (1, −1)); rounded 0.2, objective 1.
@@ -274,13 +276,16 @@ _PRESET_LIST: list[Preset] = [
         id="fig7-cliffs",
         name="Fig. 7 — Cliffs (one sigmoid neuron), momentum 0.9",
         figure="Fig. 7",
-        caption=(
-            "Momentum 0.9 from (−6, 4) on a plateau of the cliff surface. The paper claims that on flat ground "
-            "constant_lr is best in speed and precision while step_lr, decaying fast, stays stuck on the plateau "
-            "(C13), and that the non-cyclic schedules beat the cyclic cosineclr_lr (C14). Both hold here: "
-            "constant_lr reaches the minimum first (by step 300), cosine_lr and lwarmcosine_lr follow, "
-            "cosineclr_lr only arrives after step 400 and is still moving at step 500, and step_lr never leaves "
-            "the plateau."
+        summary="Momentum 0.9 from (−6, 4) on a plateau of the cliff surface.",
+        paper_claims=(
+            "The paper claims that on flat ground constant_lr is best in speed and precision while step_lr, decaying "
+            "fast, stays stuck on the plateau (C13), and that the non-cyclic schedules beat the cyclic cosineclr_lr "
+            "(C14)."
+        ),
+        observed=(
+            "Both hold here: constant_lr reaches the minimum first (by step 300), cosine_lr and lwarmcosine_lr follow, "
+            "cosineclr_lr only arrives after step 400 and is still moving at step 500, and step_lr never leaves the "
+            "plateau."
         ),
         claims=("C13", "C14"),
         # η0: python -m presets.tune → grid best 0.36788 (= e^-1, the top of the range), objective 0.71963;
@@ -291,12 +296,14 @@ _PRESET_LIST: list[Preset] = [
         id="fig7-sigmoid",
         name="Fig. 7 — 2-D sigmoid plateau, momentum 0.9",
         figure="Fig. 7",
-        caption=(
-            "Momentum 0.9 from (6.5, 0), high on the sigmoid's upper plateau; progress is measured to (−9, 0). "
+        summary="Momentum 0.9 from (6.5, 0), high on the sigmoid's upper plateau; progress is measured to (−9, 0).",
+        paper_claims=(
             "The paper claims constant_lr is best on a plateau and step_lr stays stuck (C13), and that non-cyclic "
-            "schedules beat the cyclic cosineclr_lr (C14). Both hold here: constant_lr gets farthest (within "
-            "about 0.7 of (−9, 0)), step_lr barely moves, and cosineclr_lr ends behind cosine_lr and "
-            "lwarmcosine_lr, though only slightly behind cosine_lr."
+            "schedules beat the cyclic cosineclr_lr (C14)."
+        ),
+        observed=(
+            "Both hold here: constant_lr gets farthest (within about 0.7 of (−9, 0)), step_lr barely moves, and "
+            "cosineclr_lr ends behind cosine_lr and lwarmcosine_lr, though only slightly behind cosine_lr."
         ),
         claims=("C13", "C14"),
         # η0: python -m presets.tune → grid best 0.36788 (= e^-1, the top of the range), objective 160.53;
@@ -310,12 +317,12 @@ _PRESET_LIST: list[Preset] = [
         id="momentum-helps",
         name="Why momentum helps — an ill-conditioned valley",
         figure=None,
-        caption=(
-            "A quadratic bowl 100 times steeper across than along (κ = 100), no clipping, η = 1.8 for all. "
-            "Look at plain SGD: across the valley each step overshoots (the steep direction flips sign every "
-            "step) while along the valley it creeps, so after 200 steps it is still about 0.1 from the centre. "
-            "Momentum averages the zig-zag away and builds up speed along the valley floor: momentum 0.5 ends "
-            "within 0.002 of the centre and momentum 0.9 within 0.0002."
+        summary=(
+            "A quadratic bowl 100 times steeper across than along (κ = 100), no clipping, η = 1.8 for all. Look at "
+            "plain SGD: across the valley each step overshoots (the steep direction flips sign every step) while along "
+            "the valley it creeps, so after 200 steps it is still about 0.1 from the centre. Momentum averages the "
+            "zig-zag away and builds up speed along the valley floor: momentum 0.5 ends within 0.002 of the centre and "
+            "momentum 0.9 within 0.0002."
         ),
         claims=(),
         scene={
@@ -332,12 +339,12 @@ _PRESET_LIST: list[Preset] = [
         id="lr-too-large",
         name="Too large an LR — stable, zig-zag, divergent",
         figure=None,
-        caption=(
-            "Gradient descent on a quadratic whose steepest curvature is L = 1 is stable only for η < 2/L = 2. "
-            "Three constant LRs, no clipping: η = 0.5 glides in, η = 1.9 zig-zags across the bowl but still "
-            "converges, η = 2.1 overshoots by more each step and diverges (the run is stopped and marked diverged "
-            "once it is far outside the window). With the reference's clipping to norm 1 the blow-up would be "
-            "capped at η per step, which hides the instability instead of curing it."
+        summary=(
+            "Gradient descent on a quadratic whose steepest curvature is L = 1 is stable only for η < 2/L = 2. Three "
+            "constant LRs, no clipping: η = 0.5 glides in, η = 1.9 zig-zags across the bowl but still converges, η = "
+            "2.1 overshoots by more each step and diverges (the run is stopped and marked diverged once it is far "
+            "outside the window). With the reference's clipping to norm 1 the blow-up would be capped at η per step, "
+            "which hides the instability instead of curing it."
         ),
         claims=(),
         scene={
@@ -358,13 +365,12 @@ _PRESET_LIST: list[Preset] = [
         id="warmup-steep-start",
         name="Warm-up tames a steep start",
         figure=None,
-        caption=(
-            "Himmelblau's surface from (4.5, 4.5), a steep corner, no clipping. Its curvature there is about 3 "
-            "times that at the minimum (3, 2), so η0 = 0.02 is safe near the minimum but far too large at the "
-            "start: constant_lr is thrown across the surface and never settles. The same η0 after a 50-step "
-            "linear warm-up from η0/20, or lwarmcosine_lr (warm-up from η0/3), walks down the wall on small "
-            "steps first and then converges quickly, faster than a small constant η = 0.002 that is safe "
-            "everywhere."
+        summary=(
+            "Himmelblau's surface from (4.5, 4.5), a steep corner, no clipping. Its curvature there is about 3 times "
+            "that at the minimum (3, 2), so η0 = 0.02 is safe near the minimum but far too large at the start: "
+            "constant_lr is thrown across the surface and never settles. The same η0 after a 50-step linear warm-up "
+            "from η0/20, or lwarmcosine_lr (warm-up from η0/3), walks down the wall on small steps first and then "
+            "converges quickly, faster than a small constant η = 0.002 that is safe everywhere."
         ),
         claims=(),
         scene={
@@ -386,12 +392,12 @@ _PRESET_LIST: list[Preset] = [
         id="adaptive-plateau",
         name="Adaptive methods on a plateau",
         figure=None,
-        caption=(
-            "The 2-D sigmoid from (6.5, 0), where the slope is about 0.0015, η = 0.1 for all. SGD moves "
-            "η × slope per step and stays on the plateau; momentum only multiplies that by about 10. Adam and "
-            "RMSprop divide the gradient by its own running size, so they move about η per step however flat "
-            "the ground is: they cross the plateau, go down the slope and keep going on the flat bottom "
-            "(cf. C13: on plateaus, the step size is what matters)."
+        summary=(
+            "The 2-D sigmoid from (6.5, 0), where the slope is about 0.0015, η = 0.1 for all. SGD moves η × slope per "
+            "step and stays on the plateau; momentum only multiplies that by about 10. Adam and RMSprop divide the "
+            "gradient by its own running size, so they move about η per step however flat the ground is: they cross "
+            "the plateau, go down the slope and keep going on the flat bottom (cf. C13: on plateaus, the step size is "
+            "what matters)."
         ),
         claims=("C13",),
         scene={
@@ -408,12 +414,12 @@ _PRESET_LIST: list[Preset] = [
         id="noise-breaks-symmetry",
         name="Gradient noise breaks a saddle's symmetry",
         figure=None,
-        caption=(
-            "The Fig. 3 saddle x² − y² from (−4, 0) with momentum 0.9, but with a little Gaussian noise "
-            "(σ = 0.01) added to every gradient, as a mini-batch would. Exactly on y = 0 the noiseless run "
-            "slides into the saddle (C9); here the noise nudges the path off the line and the saddle's "
-            "negative curvature does the rest: constant_lr and cosine_lr escape down the y direction, while "
-            "step_lr, whose LR has decayed by then, is still near the saddle at step 500."
+        summary=(
+            "The Fig. 3 saddle x² − y² from (−4, 0) with momentum 0.9, but with a little Gaussian noise (σ = 0.01) "
+            "added to every gradient, as a mini-batch would. Exactly on y = 0 the noiseless run slides into the saddle "
+            "(C9); here the noise nudges the path off the line and the saddle's negative curvature does the rest: "
+            "constant_lr and cosine_lr escape down the y direction, while step_lr, whose LR has decayed by then, is "
+            "still near the saddle at step 500."
         ),
         claims=("C9",),
         scene={
@@ -432,4 +438,4 @@ _PRESET_LIST: list[Preset] = [
 PRESETS: dict[str, Preset] = {preset.id: preset for preset in _PRESET_LIST}
 DEFAULT_PRESET = "fig5-rosenbrock"
 
-__all__ = ["CLAIMS", "DEFAULT_PRESET", "FIVE_SCHEDULES", "PRESETS", "Preset"]
+__all__ = ["DEFAULT_PRESET", "FIVE_SCHEDULES", "PRESETS", "Preset"]

@@ -3,12 +3,13 @@
 import numpy as np
 import pytest
 
-from analysis import BudgetError, basins, basins_figure, cell_of, start_at
+from analysis import BudgetError, basins, cell_of, start_at
 from analysis.batching import MAX_SWEEP_STEPS, MAX_SWEEP_TRAJECTORY_STEPS
 from analysis.outcomes import DIVERGED, MOVING, SADDLE, STALLED, classify, landmarks
 from engine.scene import Scene, SceneError
 from engine.simulate import CONVERGED, RUNNING, trace_count
 from engine.simulate import DIVERGED as STATUS_DIVERGED
+from figures.sweeps import basins_figure
 
 HIMMELBLAU = {
     "surface": {"id": "himmelblau"},

@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from analysis import BudgetError, apply_setting, hparam_figure, hparam_map, setting_at
-from analysis.figures import setting_label, symbol_text
+from analysis import BudgetError, apply_setting, hparam_map, setting_at
 from analysis.hparams import parse_path
 from engine.scene import Scene, SceneError
 from engine.simulate import run
+from figures.sweeps import hparam_figure
+from ui.labels import setting_label, symbol_text
 
 PEAKS = {
     "surface": {"id": "peaks_ref"},

@@ -8,18 +8,19 @@ import plotly.io as pio
 import pytest
 
 import schedules
-from analysis import BudgetError, apply, lr_search, lr_search_figure
+from analysis import BudgetError, apply, lr_search
 from analysis.batching import MAX_CANDIDATES, lr_rows, results_over_factors, scale_lrs
 from analysis.lrsearch import ADAPTIVE_RANGE, SGD_RANGE, default_range
 from engine.scene import Scene, SceneError
 from engine.simulate import run
+from figures.sweeps import lr_search_figure
+from presets import FIVE_SCHEDULES
 
-FIVE = ["constant_lr", "step_lr", "cosine_lr", "cosineclr_lr", "lwarmcosine_lr"]
 FIG5 = {
     "surface": {"id": "rosenbrock"},
     "starts": [[-2.0, 2.5]],
     "optimizers": [{"id": "sgd"}],
-    "schedules": [{"id": s} for s in FIVE],
+    "schedules": [{"id": s} for s in FIVE_SCHEDULES],
     "lr": 0.001,
     "steps": 500,
     "clip": 1.0,
@@ -73,7 +74,7 @@ def test_a_candidate_scores_what_its_own_run_scores(fig5):
 
 def test_apply_shared_and_per_schedule(fig5):
     scene, shared, per = fig5
-    with_overrides = scene.replace(schedules=[{"id": s, "lr": 0.01} for s in FIVE])
+    with_overrides = scene.replace(schedules=[{"id": s, "lr": 0.01} for s in FIVE_SCHEDULES])
     tuned = apply(with_overrides, shared)
     assert tuned.lr == shared.chosen[0]
     assert all(spec.lr is None for spec in tuned.schedules)  # one η0 for all

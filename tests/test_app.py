@@ -9,8 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import presets
-from engine.scene import Scene
+import schedules
+from engine.scene import MAX_STEPS, NoiseSpec, Scene, ScheduleSpec, WarmupSpec
 from engine.urlstate import scene_from_query, scene_to_query
+from ui.labels import FAMILY_NAMES, FAMILY_SEPARATOR, family_name, grouped_choices
+from ui.state import number_range
 
 TIMEOUT = 240
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -54,6 +57,55 @@ def _shown_scene(at: AppTest) -> Scene:
     return Scene.from_json(at.session_state["last_scene"])
 
 
+# --- The page's pure helpers --------------------------------------------------------------------------------
+
+
+def test_widget_ranges_are_the_scene_s_own():
+    assert number_range(Scene, "steps") == (1, MAX_STEPS)
+    assert number_range(Scene, "lr", floor=1e-8) == (1e-8, 100.0)  # the Scene says lr > 0: the widget needs a floor
+    assert number_range(NoiseSpec, "seed") == (0, 2**31 - 1)
+    assert number_range(WarmupSpec, "start_factor") == (0.0, 1.0)
+    assert number_range(ScheduleSpec, "lr", floor=1e-8) == number_range(Scene, "lr", floor=1e-8)
+    with pytest.raises(ValueError, match="floor"):
+        number_range(Scene, "lr")  # an open bound needs a floor
+    with pytest.raises(ValueError, match="floor"):
+        number_range(Scene, "lr", floor=0.0)  # inside the bound
+    with pytest.raises(ValueError, match="no floor"):
+        number_range(Scene, "steps", floor=1)
+    with pytest.raises(ValueError, match="no lower or upper bound"):
+        number_range(Scene, "dtype")
+
+
+class _Entry:
+    def __init__(self, name: str, family: str | None = None) -> None:
+        self.name = name
+        if family is not None:
+            self.family = family
+
+
+def test_pickers_group_a_registry_by_family():
+    registry = {"a": _Entry("A", "smooth"), "b": _Entry("B", "new_family"), "c": _Entry("C", "smooth")}
+    ids, labels = grouped_choices(registry, ("piecewise", "smooth"))
+    assert ids == ["a", "c", "b"]  # family by family (the registry's order of families first), registry order within
+    assert labels == {"a": "Smooth decay · A", "c": "Smooth decay · C", "b": "New family · B"}
+    ids, labels = grouped_choices(registry, {"new_family": "Brand new", "smooth": "Smooth"})  # a registry's names
+    assert ids == ["b", "a", "c"] and labels["b"] == "Brand new · B" and labels["a"] == "Smooth · A"
+    plain = {"x": _Entry("X"), "y": _Entry("Y")}  # no families: as the registry has it
+    assert grouped_choices(plain) == (["x", "y"], {"x": "X", "y": "Y"})
+    assert family_name("tensorflow") == "TensorFlow-style" and family_name("sgd_family") == "Sgd family"
+
+
+def test_every_schedule_family_reads_as_words():
+    ids, labels = grouped_choices(schedules.SCHEDULES, schedules.FAMILIES)
+    assert sorted(ids) == sorted(schedules.SCHEDULES)
+    assert set(schedules.FAMILIES) <= set(FAMILY_NAMES), "a new family needs its name in ui.labels.FAMILY_NAMES"
+    families = [labels[i].split(FAMILY_SEPARATOR, 1)[0] for i in ids]
+    assert families == sorted(families, key=families.index)  # each family in one block
+
+
+# --- The page ------------------------------------------------------------------------------------------------
+
+
 @pytest.fixture(scope="module")
 def page() -> AppTest:
     at = _app().run()
@@ -78,6 +130,27 @@ def test_default_page_draws_every_view(page):
     assert loss["layout"]["yaxis"]["type"] == "log"
     assert not page.get("error")
     assert page.query_params["s"]
+
+
+def test_sidebar_widgets_take_the_scene_s_limits(page):
+    assert (page.number_input(key="lr").min, page.number_input(key="lr").max) == (1e-8, 100.0)
+    assert (page.number_input(key="steps").min, page.number_input(key="steps").max) == (1, MAX_STEPS)
+    assert page.number_input(key="noise_seed").max == 2**31 - 1 and page.number_input(key="tolerance").max == 1.0
+
+
+def test_schedule_pickers_are_grouped_by_family_and_keep_ids(page):
+    picker = page.selectbox(key="sched.0.id")
+    ids, labels = grouped_choices(schedules.SCHEDULES, schedules.FAMILIES)
+    assert picker.options == [labels[i] for i in ids]
+    assert picker.value == _shown_scene(page).schedules[0].id  # the value, the Scene and the link keep the id
+    assert "Smooth decay · Cosine annealing" in picker.options
+
+
+def test_a_preset_caption_shows_the_paper_s_claims_apart(page):
+    preset = presets.PRESETS[presets.DEFAULT_PRESET]
+    assert page.info[0].value == f"**{preset.name}.** {preset.summary}"
+    claims = [e for e in page.expander if e.label == "What the paper claims, and what holds here"]
+    assert claims and claims[0].markdown[0].value == f"{preset.paper_claims} {preset.observed}"
 
 
 def test_colours_match_across_views(page):

@@ -25,6 +25,7 @@ from engine.scene import Scene
 from engine.simulate import STATUS_NAMES
 from engine.urlstate import scene_from_query
 from tests import browser_util as bu
+from ui.labels import grouped_choices
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -178,7 +179,8 @@ def test_schedule_and_lr_edits_update_the_url_and_redraw(page):
     lr_lines = traces(page, "chart_lr")
     current = before.schedules[1].id
     new_id = "exponential_decay" if current != "exponential_decay" else "cosine_lr"
-    select(page, "Schedule 2", schedules.SCHEDULES[new_id].name)
+    _, labels = grouped_choices(schedules.SCHEDULES, schedules.FAMILIES)  # the picker's labels carry the family
+    select(page, "Schedule 2", labels[new_id])
     changed = url_scene(page.url)
     assert changed != before
     assert changed.schedules[1].id == new_id

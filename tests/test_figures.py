@@ -19,11 +19,15 @@ import numpy as np
 import pytest
 
 import landscapes
+from analysis.lrsearch import LRSearch
+from analysis.outcomes import DIVERGED as GONE  # the map's outcome code, not the run status DIVERGED
+from analysis.outcomes import SADDLE, STALLED
 from engine.scene import Scene
 from engine.simulate import CONVERGED, DIVERGED, RUNNING, Result, RunLabel, run
 from figures import (
     COLUMNS,
     PALETTE,
+    VIEWS,
     contour_figure,
     effective_lr_figure,
     internals_figure,
@@ -36,16 +40,26 @@ from figures import (
     summary_table,
     surface_figure,
     surface_grid,
+    theme,
 )
+from figures.claims import VERDICT_COLORS, ClaimInfo, EvidenceLine, claim_plot
 from figures.playback import playback_steps
 from figures.summary import HEADERS
+from figures.sweeps import OTHER_COLORS, categories, lr_search_info, lr_search_plot
 
 
 def label(index: int, schedule: str = "constant_lr", optimizer: str = "sgd", start=(-2.0, 2.5), perturbation=(0, 0)):
     return RunLabel(
-        index=index, start_index=0, perturbation_index=0, optimizer_index=0, schedule_index=0,
-        start=start, perturbation=perturbation, optimizer=optimizer, schedule=schedule,
-    )  # fmt: skip
+        index=index,
+        start_index=0,
+        perturbation_index=0,
+        optimizer_index=0,
+        schedule_index=0,
+        start=start,
+        perturbation=perturbation,
+        optimizer=optimizer,
+        schedule=schedule,
+    )
 
 
 def hand_made(surface: str, positions, runs, *, loss=None, lr=None, grad_norm=None, status=None, status_step=None):
@@ -84,19 +98,43 @@ def test_summary_table_rosenbrock_by_hand():
     json.dumps(rows, allow_nan=False)  # JSON-safe
     assert [list(row) for row in rows] == [list(COLUMNS)] * 2
     assert rows[0] == {
-        "run": 0, "label": "constant_lr · start (-1, 0)", "name": "constant_lr · sgd · start (-1, 0)",
-        "optimizer": "sgd", "schedule": "constant_lr", "start": [-1.0, 0.0], "final_x": 0.995, "final_y": 1.0,
-        "final_loss": 2.5e-5, "final_grad_norm": 1e-3, "distance": pytest.approx(0.005),
-        "nearest_kind": "minimizer", "nearest_point": [1.0, 1.0], "nearest_distance": pytest.approx(0.005),
-        "steps_to_tol": 2, "status": "converged", "status_step": 3,
-    }  # fmt: skip
+        "run": 0,
+        "label": "constant_lr · start (-1, 0)",
+        "name": "constant_lr · sgd · start (-1, 0)",
+        "optimizer": "sgd",
+        "schedule": "constant_lr",
+        "start": [-1.0, 0.0],
+        "final_x": 0.995,
+        "final_y": 1.0,
+        "final_loss": 2.5e-5,
+        "final_grad_norm": 1e-3,
+        "distance": pytest.approx(0.005),
+        "nearest_kind": "minimizer",
+        "nearest_point": [1.0, 1.0],
+        "nearest_distance": pytest.approx(0.005),
+        "steps_to_tol": 2,
+        "status": "converged",
+        "status_step": 3,
+    }
     assert rows[1] == {
-        "run": 1, "label": "cosine_lr · start (-2, 2.5)", "name": "cosine_lr · sgd · start (-2, 2.5)",
-        "optimizer": "sgd", "schedule": "cosine_lr", "start": [-2.0, 2.5], "final_x": 3.0, "final_y": 3.0,
-        "final_loss": 3604.0, "final_grad_norm": None, "distance": pytest.approx(math.hypot(2, 2)),
-        "nearest_kind": "none", "nearest_point": None, "nearest_distance": None,
-        "steps_to_tol": None, "status": "diverged", "status_step": 2,
-    }  # fmt: skip
+        "run": 1,
+        "label": "cosine_lr · start (-2, 2.5)",
+        "name": "cosine_lr · sgd · start (-2, 2.5)",
+        "optimizer": "sgd",
+        "schedule": "cosine_lr",
+        "start": [-2.0, 2.5],
+        "final_x": 3.0,
+        "final_y": 3.0,
+        "final_loss": 3604.0,
+        "final_grad_norm": None,
+        "distance": pytest.approx(math.hypot(2, 2)),
+        "nearest_kind": "none",
+        "nearest_point": None,
+        "nearest_distance": None,
+        "steps_to_tol": None,
+        "status": "diverged",
+        "status_step": 2,
+    }
     # A looser tolerance arrives earlier; a zero radius names no critical point.
     assert summary_table(result, tol=0.75, readable=False)[0]["steps_to_tol"] == 1  # |(0.5, 0.5) − (1, 1)| = 0.707
     assert summary_table(result, radius=0.0, readable=False)[0]["nearest_kind"] == "none"
@@ -207,8 +245,12 @@ def test_trace_counts_and_legends(result, grid):
     assert contour.layout.legend.title.text == "start (-2, 2.5)"
     for fig in (lr_figure(result), loss_figure(result), loss_figure(result, distance=True)):
         assert len(fig.data) == runs
-        assert [t.name for t in fig.data] == ["constant_lr · sgd", "cosine_lr · sgd", "constant_lr · adam",
-                                             "cosine_lr · adam"]  # fmt: skip
+        assert [t.name for t in fig.data] == [
+            "constant_lr · sgd",
+            "cosine_lr · sgd",
+            "constant_lr · adam",
+            "cosine_lr · adam",
+        ]
     assert len(effective_lr_figure(result).data) == 2 * runs
     assert len(effective_lr_figure(result, show_lr=False).data) == runs
     # start circle and end diamond per run, in 2-D and 3-D
@@ -317,6 +359,137 @@ def test_internals_figure(result):
     assert notes == ["not recorded: run the scene with inspect=True"] * 2
     with pytest.raises(ValueError, match="run_index"):
         internals_figure(result, 9)
+
+
+# --- The view lookup -------------------------------------------------------------------------------------
+
+
+def test_views_draw_their_figures(result, grid):
+    assert list(VIEWS) == ["3d", "contour", "lr", "loss", "playback"]  # the command line's --view, in order
+    assert all(key == view.id and view.name for key, view in VIEWS.items())
+    expected = {
+        "3d": surface_figure(result, grid, log_z=True),
+        "contour": contour_figure(result, grid, log_z=True),
+        "lr": lr_figure(result),
+        "loss": loss_figure(result),
+        "playback": playback_figure(result, grid, log_z=True),
+    }
+    for view in VIEWS.values():
+        assert view.draw(result, grid, True).to_json() == expected[view.id].to_json(), view.id
+        assert view.animated == bool(expected[view.id].frames)  # the page exports the others as images
+    assert [v.id for v in VIEWS.values() if v.on_surface] == ["3d", "contour", "playback"]
+
+
+# --- Sweep and claim figures: their data, exactly --------------------------------------------------------
+
+
+def test_theme_panel_row_is_plotly_s_subplot_geometry():
+    from plotly.subplots import make_subplots
+
+    parts = theme.panel_row(["a", "b", "c"], shared_yaxes=True, horizontal_spacing=0.05)
+    reference = make_subplots(
+        rows=1, cols=3, subplot_titles=["a", "b", "c"], shared_yaxes=True, horizontal_spacing=0.05
+    )
+    assert parts == {key: value for key, value in reference.layout.to_plotly_json().items() if key != "template"}
+    assert [a["text"] for a in parts["annotations"]] == ["a", "b", "c"] and parts["yaxis3"]["matches"] == "y"
+    assert theme.panel_axes(1) == {"xaxis": "x", "yaxis": "y"} and theme.panel_axes(3) == {"xaxis": "x3", "yaxis": "y3"}
+    assert theme.marker_line(0.5, col=2) == {
+        "type": "line",
+        "x0": 0.5,
+        "x1": 0.5,
+        "xref": "x2",
+        "y0": 0,
+        "y1": 1,
+        "yref": "y2 domain",
+        "line": {"color": "#555555", "dash": "dash", "width": 1},
+    }
+
+
+def test_series_colours_leave_black_and_yellow_to_the_map_outcomes():
+    assert set(theme.SERIES) <= set(PALETTE) and len(theme.SERIES) == 12
+    assert theme.BLACK not in theme.SERIES and theme.YELLOW not in theme.SERIES
+    assert [theme.series_color(k) for k in (0, 12, 13)] == [theme.SERIES[0], theme.SERIES[0], theme.SERIES[1]]
+
+
+def test_map_categories_order_colour_and_legend():
+    names = {SADDLE: "saddle", 1: "min b", GONE: "diverged", 0: "min a", STALLED: "stalled"}
+    cats = categories(names)
+    assert cats.codes == [0, 1, GONE, SADDLE, STALLED]  # minimizers first, then the other outcomes
+    assert cats.names == ["min a", "min b", "diverged", "saddle", "stalled"]
+    assert cats.colors == [theme.SERIES[0], theme.SERIES[1], theme.BLACK, theme.YELLOW, OTHER_COLORS[STALLED]]
+    outcome = np.array([[1, SADDLE], [1, 0]])
+    np.testing.assert_array_equal(cats.index(outcome), [[1, 3], [1, 0]])
+    assert cats.legend(outcome) == [("min a", theme.SERIES[0]), ("min b", theme.SERIES[1]), ("saddle", theme.YELLOW)]
+
+
+def hand_made_search(objective, chosen, mode="shared", name="distance2") -> LRSearch:
+    objective = np.asarray(objective, np.float64)
+    return LRSearch(
+        scene=Scene.build({"surface": {"id": "rosenbrock"}, "schedules": [{"id": "constant_lr"}, {"id": "step_lr"}]}),
+        objective_name=name,
+        mode=mode,
+        steps=200,
+        candidates=np.array([0.01, 0.1, 1.0, 10.0]),
+        objective=objective,
+        distance2=objective,
+        best=np.asarray(chosen),
+        chosen=np.asarray(chosen),
+        reference=0,
+        schedule_labels=("constant_lr", "step_lr"),
+        trajectories=8,
+        trajectory_steps=1600,
+        calls=1,
+        compilations=0,
+        seconds=0.1,
+    )
+
+
+def test_lr_search_info_by_hand():
+    inf = math.inf
+    info = lr_search_info(hand_made_search([[4.0, 1.0, 0.0, inf], [3.0, 2.0, inf, inf]], [0.1, 0.1]))
+    assert info.log_y  # some values are positive
+    np.testing.assert_array_equal(info.curves[0].values, [4.0, 1.0, np.nan, np.nan])  # 0 and inf: not on a log axis
+    assert [(c.label, c.chosen, c.chosen_value) for c in info.curves] == [
+        ("constant_lr", 0.1, 1.0),
+        ("step_lr", 0.1, 2.0),
+    ]
+    assert info.shared == 0.1 and info.diverged == (10.0, 10.0)  # every run diverges at η0 = 10 only
+    assert info.title == "LR search: 4 candidates × 200 steps — shared η0 = 0.1 (constant_lr's best)"
+    assert info.y_title == "squared final distance to the minimum"
+    steps = lr_search_info(
+        hand_made_search([[5, 9, 201, 201], [7, 3, 201, 201]], [0.01, 0.1], "per_schedule", "steps_to_tol")
+    )
+    assert not steps.log_y and steps.shared is None and steps.diverged is None
+    assert [c.chosen_value for c in steps.curves] == [5, 3] and steps.title.endswith("η0 per schedule")
+    fig = lr_search_plot(info)
+    assert [t.name for t in fig.data] == ["constant_lr", "constant_lr: η0 = 0.1", "step_lr", "step_lr: η0 = 0.1"]
+    assert [shape.type for shape in fig.layout.shapes] == ["line", "rect"]
+    assert fig.layout.annotations[0].text == "every run diverges"
+    nothing = lr_search_info(hand_made_search([[inf] * 4, [inf] * 4], [math.nan, math.nan]))
+    assert nothing.shared is None and all(math.isnan(c.chosen_value) for c in nothing.curves)
+    assert len(lr_search_plot(nothing).data) == 2  # no star where nothing was chosen
+
+
+def test_claim_plot_from_hand_made_data():
+    info = ClaimInfo(
+        lines=[EvidenceLine("constant_lr · sgd", np.array([2.0, 1.0, 0.0]))],
+        from_saddle=False,
+        lrs=np.array([0.1, 1.0, 10.0]),
+        verdicts=[("holds", "holds in part", "does not hold")],
+        paper_lr=1.0,
+        title="C0 (Fig. 0): holds — robust over 33% of the η0 sweep",
+    )
+    fig = claim_plot(info)
+    line, squares, *legend = fig.data
+    assert list(line.y) == [2.0, 1.0, 1e-12] and line.xaxis == "x"  # a zero distance stays on the log axis
+    assert list(squares.marker.color) == [VERDICT_COLORS[v] for v in info.verdicts[0]] and squares.xaxis == "x2"
+    assert [t.name for t in legend] == list(VERDICT_COLORS)
+    assert fig.layout.shapes[0].x0 == 1.0 and fig.layout.shapes[0].xref == "x2"
+    assert fig.layout.yaxis2.visible is False  # one seed: no seed axis
+    assert fig.layout.annotations[0].text == "distance to the known minimum (the reference's 'loss')"
+    saddle = claim_plot(info._replace(from_saddle=True, verdicts=info.verdicts * 2))
+    assert saddle.layout.annotations[0].text.startswith("distance from the saddle")
+    assert saddle.layout.yaxis2.visible is True and len([t for t in saddle.data if t.xaxis == "x2"]) == 2 + 3
 
 
 # --- exports -----------------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 import landscapes
+from analysis.claims import CLAIMS
 from engine.scene import Scene
 from engine.simulate import CONVERGED, DIVERGED, run
-from presets import CLAIMS, DEFAULT_PRESET, FIVE_SCHEDULES, PRESETS, Preset
+from presets import DEFAULT_PRESET, FIVE_SCHEDULES, PRESETS, Preset
 from presets.tune import ADAPTIVE_RANGE, SGD_RANGE, round_significant, search_range, tune_constant_lr
 
 MOMENTUM = ("momentum", 0.9)
@@ -69,7 +70,7 @@ TUNED_LR = {
 
 def test_claims_are_c1_to_c14():
     assert list(CLAIMS) == [f"C{i}" for i in range(1, 15)]
-    assert all(text.strip() for text in CLAIMS.values())
+    assert all(claim.text.strip() for claim in CLAIMS.values())
 
 
 def test_ids_are_url_safe_unique_and_keys():
@@ -105,6 +106,20 @@ def test_captions_name_existing_claims(preset_id):
     if preset.figure is not None:
         assert preset.claims, "a paper preset must say which claims it shows"
         assert preset.name.startswith(preset.figure)
+
+
+@pytest.mark.parametrize("preset_id", list(PRESETS))
+def test_captions_come_in_parts(preset_id):
+    preset = PRESETS[preset_id]
+    assert preset.summary.strip() and "The paper claim" not in preset.summary
+    if preset.paper_claims:
+        assert preset.paper_claims.startswith("The paper claims"), preset.paper_claims
+        assert set(re.findall(r"\bC\d+\b", preset.paper_claims)) <= set(preset.claims)
+        assert preset.observed.strip(), "a preset that quotes the paper says what holds here"
+    else:
+        assert not preset.observed
+    parts = [part for part in (preset.summary, preset.paper_claims, preset.observed) if part]
+    assert preset.caption == " ".join(parts)
 
 
 def test_paper_presets_are_pinned_and_there_are_teaching_presets():

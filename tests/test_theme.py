@@ -1,13 +1,17 @@
 """The figures carry plotly_white's look as plain layout values, not as a template to validate per figure."""
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
+import analysis
 import figures
 from engine.scene import Scene
 from engine.simulate import run
 from figures import theme
+from figures.claims import ClaimInfo, EvidenceLine, claim_plot
+from figures.sweeps import basins_figure, hparam_figure, lr_search_figure
 
 WHITE = pio.templates["plotly_white"].layout
 
@@ -17,7 +21,26 @@ def drawn():
     scene = Scene.build({"surface": {"id": "rosenbrock"}, "steps": 60, "lr": 1e-3})
     result = run(scene, inspect=True)
     grid = figures.surface_grid("rosenbrock", {}, ((-2.0, 2.0), (-1.0, 3.0)), resolution=30)
+    sweep = Scene.build(
+        {"surface": {"id": "himmelblau"}, "optimizers": [{"id": "momentum"}], "steps": 30, "lr": 1e-3}
+    ).replace(schedules=[{"id": "constant_lr"}, {"id": "cosine_lr"}])
+    basins = analysis.basins(sweep, resolution=6)
+    hmap = analysis.hparam_map(sweep, "lr", "optimizers.0.params.momentum", resolution=4)
+    claim = ClaimInfo(
+        [EvidenceLine("run", np.linspace(2.0, 0.1, 31))],
+        False,
+        np.geomspace(0.1, 10, 3),
+        [("holds", "holds", "does not hold")],
+        1.0,
+        "C0: holds",
+    )
     return {
+        "lr_search": lr_search_figure(analysis.lr_search(sweep, candidates=6, steps=20)),
+        "basins": basins_figure(basins, "outcome"),
+        "basins_steps": basins_figure(basins, "steps"),
+        "hparams": hparam_figure(hmap, "final_loss"),
+        "hparams_outcome": hparam_figure(hmap, "outcome"),
+        "claim": claim_plot(claim),
         "3d": figures.surface_figure(result, grid),
         "contour": figures.contour_figure(result, grid),
         "lr": figures.lr_figure(result),
@@ -45,7 +68,11 @@ def test_layout_puts_the_template_look_under_the_figure_s_own_values():
     assert layout["scene"]["xaxis"]["backgroundcolor"] == WHITE.scene.xaxis.backgroundcolor
 
 
-@pytest.mark.parametrize("name", ["3d", "contour", "lr", "loss", "playback", "effective", "internals"])
+PATH_FIGURES = ["3d", "contour", "lr", "loss", "playback", "effective", "internals"]
+SWEEP_FIGURES = ["lr_search", "basins", "basins_steps", "hparams", "hparams_outcome", "claim"]
+
+
+@pytest.mark.parametrize("name", PATH_FIGURES + SWEEP_FIGURES)
 def test_every_figure_looks_like_plotly_white_without_carrying_it(drawn, name):
     fig: go.Figure = drawn[name]
     assert fig.layout.template == pio.templates["none"]
@@ -60,6 +87,8 @@ def test_every_figure_looks_like_plotly_white_without_carrying_it(drawn, name):
         assert scene.zaxis.gridcolor == WHITE.scene.zaxis.gridcolor
     # No template payload: the JSON holds the figure, not defaults for every Plotly trace type.
     assert "histogram2dcontour" not in fig.to_json()
+    if fig.layout.coloraxis.colorscale:  # a shared colour scale has the template's colour bar
+        assert fig.layout.coloraxis.colorbar.outlinewidth == WHITE.coloraxis.colorbar.outlinewidth
 
 
 def test_contour_colour_bar_has_the_template_s_style(drawn):

@@ -12,6 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import pydantic
+
 import landscapes
 import optimizers
 import schedules
@@ -19,6 +21,32 @@ from common.params import FloatListParam, FormulaParam, StepsListParam, StepsPar
 from engine.scene import Scene
 
 MAX_SLOTS = 12  # optimizers or schedules on the page (the Scene allows more; files keep them)
+
+
+def number_range(model: type[pydantic.BaseModel], name: str, *, floor: float | None = None) -> tuple[Any, Any]:
+    """``(min_value, max_value)`` for a number widget of the field ``name`` of a Scene model: the model's own
+    bounds, so that a widget never offers what validation refuses, nor refuses what it accepts.
+
+    Where the model's lower bound is open (``> 0``), the widget needs a smallest value: ``floor``, inside it.
+    """
+    low = high = None
+    open_low = False
+    for rule in model.model_fields[name].metadata:  # annotated-types bounds: Ge, Gt, Le (pydantic's Field)
+        if getattr(rule, "ge", None) is not None:
+            low = rule.ge
+        elif getattr(rule, "gt", None) is not None:
+            low, open_low = rule.gt, True
+        elif getattr(rule, "le", None) is not None:
+            high = rule.le
+    if low is None or high is None:
+        raise ValueError(f"{model.__name__}.{name} has no lower or upper bound for a number widget to show")
+    if open_low:
+        if floor is None or not floor > low:
+            raise ValueError(f"{model.__name__}.{name} must be > {low}: give the widget a floor above it, got {floor=}")
+        low = floor
+    elif floor is not None:
+        raise ValueError(f"{model.__name__}.{name} includes its lower bound {low}; it needs no floor, got {floor=}")
+    return low, high
 
 
 def surface_key(surface_id: str, name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -17,6 +17,7 @@ from common.params import (
     StepsListParam,
     StepsParam,
 )
+from ui.labels import grouped_choices
 
 
 def _label(name: str, spec: Any) -> str:
@@ -38,17 +39,27 @@ def param_widget(container: Any, name: str, spec: Any, key: str, total_steps: in
     if isinstance(spec, FloatParam):
         step = None if spec.log else (spec.high - spec.low) / 1000
         return container.number_input(
-            label, min_value=spec.low, max_value=spec.high, step=step, format=_float_format(spec), key=key,
+            label,
+            min_value=spec.low,
+            max_value=spec.high,
+            step=step,
+            format=_float_format(spec),
+            key=key,
             help=help_text,
-        )  # fmt: skip
+        )
     if isinstance(spec, IntParam):
         return container.number_input(label, min_value=spec.low, max_value=spec.high, step=1, key=key, help=help_text)
     if isinstance(spec, StepsParam):
         auto = spec.default_steps(total_steps)
         return container.number_input(
-            label, min_value=spec.low, max_value=spec.high, step=1, key=key,
-            placeholder=f"auto: {auto} ({spec.fraction:g}·T)", help=(help_text or "") + " Empty: scales with T.",
-        )  # fmt: skip
+            label,
+            min_value=spec.low,
+            max_value=spec.high,
+            step=1,
+            key=key,
+            placeholder=f"auto: {auto} ({spec.fraction:g}·T)",
+            help=(help_text or "") + " Empty: scales with T.",
+        )
     if isinstance(spec, StepsListParam):
         auto = "/".join(str(s) for s in spec.default_steps(total_steps))
         return container.text_input(
@@ -85,3 +96,22 @@ def param_widgets(
     cols = container.columns(columns)
     for index, (name, spec) in enumerate(specs.items()):
         param_widget(cols[index % columns], name, spec, key(name), total_steps)
+
+
+def registry_select(
+    container: Any,
+    label: str,
+    registry: Mapping[str, Any],
+    key: str,
+    *,
+    families: Sequence[str] | Mapping[str, str] | None = None,
+    **options: Any,
+) -> str:
+    """A picker of one registry entry; its value (``st.session_state[key]``) is the entry's id.
+
+    Entries that have a ``family`` are grouped by it (``ui.labels.grouped_choices``): Streamlit's
+    selectbox has no option groups, so each label carries its family (``Cyclical · SGDR (equal
+    periods)``), the list runs family by family, and typing a family's name filters to it.
+    """
+    ids, labels = grouped_choices(registry, families)
+    return container.selectbox(label, ids, format_func=labels.__getitem__, key=key, **options)
