@@ -249,7 +249,9 @@ def sidebar() -> dict[str, Any]:
 
 def optimizer_slot(bar: Any, slot: int, steps: int) -> None:
     head, remove = bar.columns([5, 1], vertical_alignment="bottom")
-    optimizer_id = registry_select(head, f"Optimizer {slot + 1}", optimizers.OPTIMIZERS, key=f"opt.{slot}.id")
+    optimizer_id = registry_select(
+        head, f"Optimizer {slot + 1}", optimizers.OPTIMIZERS, key=f"opt.{slot}.id", families=optimizers.FAMILIES
+    )
     remove.button("✕", key=f"opt.{slot}.remove", on_click=on_remove, args=("opt", slot), help="Remove this optimizer")
     entry = optimizers.OPTIMIZERS[optimizer_id]
     with bar.expander(f"{entry.name} settings"):
@@ -258,7 +260,7 @@ def optimizer_slot(bar: Any, slot: int, steps: int) -> None:
         param_widgets(st, entry.params, lambda n: ui_state.optimizer_key(slot, optimizer_id, n), steps)
         if entry.wraps:
             plain = {key: inner for key, inner in optimizers.OPTIMIZERS.items() if not inner.wraps}
-            inner_id = registry_select(st, "wraps", plain, key=f"opt.{slot}.inner")
+            inner_id = registry_select(st, "wraps", plain, key=f"opt.{slot}.inner", families=optimizers.FAMILIES)
             inner = optimizers.OPTIMIZERS[inner_id]
             param_widgets(st, inner.params, lambda n: ui_state.optimizer_key(slot, inner_id, n, True), steps)
 

@@ -16,11 +16,12 @@ if TYPE_CHECKING:
 
 # The families, in the order the page groups them, with the names it shows. One module per family
 # (optimizers/<family>.py) holds its entries.
+# Family id -> the short name the page's pickers show ("Adam family · Yogi").
 FAMILIES = {
-    "sgd": "Gradient descent and momentum",
-    "adagrad": "Per-coordinate step sizes (AdaGrad, RMSprop and kin)",
-    "adam": "Adam and kin",
-    "wrapper": "Wrappers around another optimizer",
+    "sgd": "SGD and momentum",
+    "adagrad": "Adaptive step",
+    "adam": "Adam family",
+    "wrapper": "Wrapper",
 }
 
 # The factory's first parameter: the learning rate, or the optimizer it wraps.

@@ -13,13 +13,16 @@ from common.params import ParamSpec
 from common.registry import docstring_formula, docstring_references, specs_with_defaults
 
 # The families, in the order the page groups them, with the names it shows.
+# Family id -> the short name the page's pickers show ("Cyclical · SGDR"). The survey's tables: piecewise
+# (Table 2), smooth decay (Table 3), cyclical and restarts (Table 4), warm-up (Table 5); then the TensorFlow
+# decay functions of seed 003 and the power decay of AdaDec.
 FAMILIES = {
-    "piecewise": "Piecewise (survey Table 2)",
-    "smooth": "Smooth decay (Table 3)",
-    "cyclical": "Cyclical and restarts (Table 4)",
-    "warmup": "With a warm-up (Table 5)",
-    "tensorflow": "TensorFlow decay functions",
-    "adaptive": "Power decay (AdaDec)",
+    "piecewise": "Piecewise",
+    "smooth": "Smooth decay",
+    "cyclical": "Cyclical",
+    "warmup": "Warm-up",
+    "tensorflow": "TensorFlow-style",
+    "adaptive": "Adaptive",
 }
 
 # The first arguments of every schedule function; its keyword-only arguments are its parameters.

@@ -102,24 +102,14 @@ def setting_label(scene: Scene, path: str) -> str:
 
 # --- Registry entries grouped by family -------------------------------------------------------------------
 
-# Readable names of the registries' families (``entry.family``); a family missing here reads as its id.
-FAMILY_NAMES = {
-    "piecewise": "Piecewise",
-    "smooth": "Smooth decay",
-    "cyclical": "Cyclical",
-    "warmup": "Warm-up",
-    "tensorflow": "TensorFlow-style",
-    "adaptive": "Adaptive",
-}
 FAMILY_SEPARATOR = " · "
 
 
 def family_name(family: str, names: Mapping[str, str] | None = None) -> str:
-    """A family id in words: from ``names`` (a registry's own, if it has them), else :data:`FAMILY_NAMES`,
-    else the id with spaces for underscores and a capital first letter."""
-    for table in (names or {}, FAMILY_NAMES):
-        if family in table:
-            return table[family]
+    """A family id in words: from ``names`` (a registry's ``FAMILIES``), else the id with spaces for
+    underscores and a capital first letter."""
+    if names and family in names:
+        return names[family]
     text = family.replace("_", " ")
     return text[:1].upper() + text[1:]
 
