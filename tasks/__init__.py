@@ -21,7 +21,7 @@ from tasks.landscape import (
 )
 from tasks.models import Dense, Model
 from tasks.registry import TASKS, Problem, get_task, problem, resolve
-from tasks.train import OptimizerChoice, TrainResult, TrainRun, batch_indices, trace_count, train
+from tasks.trainer import OptimizerChoice, TrainResult, TrainRun, batch_indices, trace_count, train
 
 __all__ = [
     "TASKS",

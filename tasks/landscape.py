@@ -2,7 +2,7 @@
 slices of the training loss along two directions, and 1-D interpolations between two weight vectors.
 
 Every function returns a NamedTuple of numpy arrays and draws nothing; weights are flattened vectors ``[P]``
-(:func:`tasks.models.flatten`), as :class:`~tasks.train.TrainResult` records them.
+(:func:`tasks.models.flatten`), as :class:`~tasks.trainer.TrainResult` records them.
 
 References:
     Li, Xu, Taylor, Studer & Goldstein, Visualizing the Loss Landscape of Neural Nets, NeurIPS 2018

@@ -108,6 +108,12 @@ def loss_and_accuracy(model: Model, params: Params, x: jax.Array, y: jax.Array, 
     return _loss_from_logits(out, y) + weight_penalty(params, l2), _accuracy(out, y)
 
 
+def per_example(model: Model, params: Params, x: jax.Array, y: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """The cross-entropy ``[n]`` (no weight penalty) and whether the class is right (``[n]``, 0 or 1)."""
+    out = logits(model, params, x)
+    return optax.softmax_cross_entropy_with_integer_labels(out, y), (jnp.argmax(out, axis=-1) == y).astype(out.dtype)
+
+
 def _loss_from_logits(out: jax.Array, y: jax.Array) -> jax.Array:
     return jnp.mean(optax.softmax_cross_entropy_with_integer_labels(out, y))
 
