@@ -1,0 +1,63 @@
+"""What a task is: a data set, a network and the training settings, with the metadata beside them.
+
+A :class:`Task` is the network counterpart of a :class:`~landscapes.base.Surface`: a registry entry with a
+URL-safe id, parameter specs the page builds its widgets from, a one-line description and a reference. Its
+``dataset`` and ``model`` functions turn resolved parameter values into the data (numpy) and the network's
+shape (a hashable :class:`~tasks.models.Model`); :func:`tasks.registry.problem` does that once per set of
+values and caches it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from common.params import ParamSpec
+from tasks.models import Model
+
+
+class Dataset(NamedTuple):
+    """A classification data set, split once into train and test; features standardised with the train split's
+    mean and standard deviation. Arrays are read-only (they are cached and shared)."""
+
+    x_train: np.ndarray  # [N, D] float64
+    y_train: np.ndarray  # [N] int32, classes 0 … C − 1
+    x_test: np.ndarray  # [M, D] float64
+    y_test: np.ndarray  # [M] int32
+    num_classes: int
+
+
+@dataclasses.dataclass(frozen=True, eq=False)  # entries are singletons compared by identity; params is a dict
+class Task:
+    """A supervised task: ``dataset(values)`` gives the data, ``model(values)`` the network.
+
+    ``values`` is every parameter resolved (:func:`default_params` merged with the user's). Every task has the
+    parameters ``batch_size`` (examples per mini-batch) and ``l2`` (the weight-decay coefficient λ of the
+    objective, mean cross-entropy + λ/2·‖W‖² over the weight matrices, biases excluded).
+    """
+
+    id: str
+    name: str
+    params: Mapping[str, ParamSpec]
+    reference: str
+    description: str  # one line: what a student should notice
+    dataset: Callable[[Mapping[str, Any]], Dataset]
+    model: Callable[[Mapping[str, Any]], Model]
+    convex: bool  # the objective is convex in the weights (logistic regression)
+    lr: float  # a base LR η0 with which SGD + momentum 0.9 and cosine_lr train well in ``steps`` steps
+    steps: int  # a default run length
+
+    def __post_init__(self) -> None:
+        missing = {"batch_size", "l2"} - set(self.params)
+        if missing:
+            raise ValueError(f"task {self.id!r} lacks the parameter(s) {', '.join(sorted(missing))}")
+        object.__setattr__(self, "params", types.MappingProxyType(dict(self.params)))
+
+
+def default_params(task: Task) -> dict[str, Any]:
+    """Every parameter of ``task`` at its default value."""
+    return {name: spec.default for name, spec in task.params.items()}
