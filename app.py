@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import analysis
+import engine
 import landscapes
 import optimizers
 import presets
@@ -41,6 +42,7 @@ from presets import PRESETS
 from ui import state as ui_state
 from ui.widgets import param_widgets
 
+engine.configure()  # JAX's persistent compilation cache, before the first run (a no-op on reruns)
 st.set_page_config(page_title="LR landscapes", page_icon="⛰️", layout="wide", initial_sidebar_state=380)
 
 DEFAULT_PRESET = presets.DEFAULT_PRESET
