@@ -196,6 +196,7 @@ class SceneInputs:
 
 
 def scene_inputs(scene: Scene, batch: Batch) -> SceneInputs:
+    """The inputs every group of ``batch`` shares, in the scene's dtype."""
     steps = scene.steps
     if batch.lr_table.shape[0] != steps:
         raise ValueError(f"the LR table must have one row per step ({steps}), got {batch.lr_table.shape[0]}")

@@ -22,6 +22,7 @@ BATCH_INPUTS = ("x0", "schedule_index", "hyper", "inner_hyper", "keys", "plateau
 
 
 def round_up(value: int, multiple: int) -> int:
+    """``value`` rounded up to a multiple of ``multiple`` (a batch that splits evenly over the mesh)."""
     return -(-value // multiple) * multiple
 
 
