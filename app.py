@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import analysis
+import engine
 import landscapes
 import optimizers
 import presets
@@ -46,6 +47,7 @@ from ui.labels import METRICS, setting_label
 from ui.state import number_range
 from ui.widgets import param_widgets, registry_select
 
+engine.configure()  # JAX's persistent compilation cache, before the first run (a no-op on reruns)
 st.set_page_config(page_title="LR landscapes", page_icon="⛰️", layout="wide", initial_sidebar_state=380)
 
 DEFAULT_PRESET = presets.DEFAULT_PRESET

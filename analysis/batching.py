@@ -14,7 +14,7 @@ import numpy as np
 
 import schedules
 from engine.scene import Scene, SceneError, ScheduleSpec
-from engine.simulate import Batch, Result, RunLabel, run_batch
+from engine.simulate import Batch, Result, RunLabel, run_batch, run_labels
 
 MAX_SWEEP_TRAJECTORIES = 65_536  # per (optimizer, schedule) pair of a basin map or hyperparameter map
 MAX_SWEEP_STEPS = 2_000
@@ -103,21 +103,12 @@ def run_chunked(
 def lr_rows(scene: Scene, spec: ScheduleSpec, lrs: np.ndarray, steps: int, horizon: int | None = None) -> np.ndarray:
     """The LR of steps ``0 … steps−1`` of one schedule for every base LR in ``lrs``: ``[N, steps]``.
 
-    One broadcast ``schedules.table`` call. The schedule is laid out over ``horizon`` steps (the
+    One broadcast ``schedules.entry_table`` call. The schedule is laid out over ``horizon`` steps (the
     scene's length by default) and cut to ``steps``: a 200-step search run sees the first 200 steps
     of the 500-step schedule, as in the reference pipeline (its schedulers are fixed for T = 500).
     """
     horizon = max(steps, scene.steps if horizon is None else horizon)
-    warmup = None
-    if spec.warmup is not None:
-        default_steps = max(1, math.floor(0.1 * horizon))
-        warmup = schedules.Warmup(
-            kind=spec.warmup.kind,
-            steps=min(spec.warmup.steps or default_steps, horizon),
-            start_factor=spec.warmup.start_factor,
-        )
-    lrs = np.asarray(lrs, np.float64).reshape(-1, 1)
-    rows = schedules.table(spec.id, spec.params, lrs, horizon, warmup)
+    rows = schedules.entry_table(spec, horizon, lr=np.asarray(lrs, np.float64).reshape(-1, 1))
     return np.ascontiguousarray(rows[:, :steps])
 
 
@@ -136,9 +127,8 @@ def scale_lrs(scene: Scene, factor: float) -> Scene:
 
 
 def scene_labels(scene: Scene) -> list[RunLabel]:
-    from engine.simulate import _labels  # the engine's own ordering, so that run indices agree with run(scene)
-
-    return _labels(scene)
+    """The engine's own ordering, so that run indices agree with ``run(scene)``."""
+    return run_labels(scene)
 
 
 def results_over_factors(scene: Scene, factors: Sequence[float]) -> list[Result]:

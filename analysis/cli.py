@@ -4,9 +4,9 @@
     python cli.py lrsearch [scene flags] [--candidates 200] [--objective distance2] [--mode shared] [-o SCENE.json]
     python cli.py basins [scene flags] [--resolution 256] [--pair 0,1 ...] [-o CELLS.csv]
 
-``add_parsers(subparsers, scene_flags)`` registers them; ``scene_flags(parser)`` adds the same scene flags
-as ``python cli.py run`` (by default ``cli._scene_flags``), and each ``main(args) -> int`` builds its scene
-with ``cli.build_scene(args)``, imported when it runs.
+``add_parsers(subparsers)`` registers them with the same scene flags as ``python cli.py run``; each
+``main(args) -> int`` builds its scene with ``commandline.build_scene(args)``. They run the engine, so
+their parsers set ``computes=True``: ``cli.main`` configures JAX first.
 """
 
 from __future__ import annotations
@@ -14,22 +14,17 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import sys
-from collections.abc import Callable
 from typing import Any
 
-ADD_SCENE_FLAGS = Callable[[argparse.ArgumentParser], None]
+from commandline import UsageError, build_scene, scene_flags, write
 
 
-def add_parsers(subparsers: Any, scene_flags: ADD_SCENE_FLAGS | None = None) -> None:
+def add_parsers(subparsers: Any) -> None:
     """Registers ``claims``, ``lrsearch`` and ``basins`` on an argparse subparsers object."""
-    if scene_flags is None:
-        from cli import _scene_flags as scene_flags
-
     claims = subparsers.add_parser("claims", help="check the paper's claims C1–C14 live and print the verdicts")
     claims.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable), e.g. C5")
     claims.add_argument("--json", action="store_true", help="print the table as JSON")
-    claims.set_defaults(handler=claims_main)
+    claims.set_defaults(handler=claims_main, computes=True)
 
     search = subparsers.add_parser("lrsearch", help="tune η0 as the reference did, all candidates in one batch")
     scene_flags(search)
@@ -40,37 +35,14 @@ def add_parsers(subparsers: Any, scene_flags: ADD_SCENE_FLAGS | None = None) -> 
     search.add_argument("--mode", choices=("shared", "per_schedule"), default="shared")
     search.add_argument("--search-steps", type=int, default=200, metavar="N", help="steps per search run (200)")
     search.add_argument("--json", action="store_true", help="print the result as JSON")
-    search.set_defaults(handler=lrsearch_main)
+    search.set_defaults(handler=lrsearch_main, computes=True)
 
     basin = subparsers.add_parser("basins", help="where a grid of start points ends up, per optimizer × schedule")
     scene_flags(basin)
     basin.add_argument("--resolution", type=int, default=256, metavar="N", help="cells per side (default 256)")
     basin.add_argument("--pair", action="append", metavar="O,S", help="optimizer,schedule indices (repeatable)")
     basin.add_argument("--json", action="store_true", help="print the summary as JSON")
-    basin.set_defaults(handler=basins_main)
-
-
-def _build(args: argparse.Namespace):
-    from cli import build_scene
-
-    return build_scene(args)
-
-
-def _usage(message: str) -> Exception:
-    from cli import UsageError
-
-    return UsageError(message)
-
-
-def _write(text: str, output: str | None) -> None:
-    if output in (None, "-"):
-        sys.stdout.write(text)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as error:
-        raise _usage(f"-o: cannot write {output!r}: {error.strerror}") from None
+    basin.set_defaults(handler=basins_main, computes=True)
 
 
 def claims_main(args: argparse.Namespace) -> int:
@@ -79,7 +51,7 @@ def claims_main(args: argparse.Namespace) -> int:
     ids = [c.upper() for c in args.claim] if args.claim else list(CLAIMS)
     unknown = [c for c in ids if c not in CLAIMS]
     if unknown:
-        raise _usage(f"--claim: unknown {', '.join(unknown)}; known: {', '.join(CLAIMS)}")
+        raise UsageError(f"--claim: unknown {', '.join(unknown)}; known: {', '.join(CLAIMS)}")
     rows = claims_table(check_all(ids))
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -92,7 +64,7 @@ def claims_main(args: argparse.Namespace) -> int:
 def lrsearch_main(args: argparse.Namespace) -> int:
     from analysis.lrsearch import apply, lr_search
 
-    scene = _build(args)
+    scene = build_scene(args)
     search = lr_search(
         scene,
         candidates=args.candidates,
@@ -117,7 +89,7 @@ def lrsearch_main(args: argparse.Namespace) -> int:
         "schedules": rows,
     }
     if args.output not in (None, "-"):
-        _write(apply(scene, search).to_json() + "\n", args.output)
+        write(apply(scene, search).to_json() + "\n", args.output)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
@@ -143,7 +115,7 @@ def _pairs(texts: list[str] | None) -> list[tuple[int, int]] | None:
                 raise ValueError
             pairs.append((int(parts[0]), int(parts[1])))
         except ValueError:
-            raise _usage(f"--pair: expected two indices O,S (e.g. 0,2), got {text!r}") from None
+            raise UsageError(f"--pair: expected two indices O,S (e.g. 0,2), got {text!r}") from None
     return pairs
 
 
@@ -152,7 +124,7 @@ def basins_main(args: argparse.Namespace) -> int:
 
     from analysis.basins import basins
 
-    scene = _build(args)
+    scene = build_scene(args)
     result = basins(scene, resolution=args.resolution, pairs=_pairs(args.pair))
     summary = {
         "resolution": result.resolution,
@@ -174,7 +146,7 @@ def basins_main(args: argparse.Namespace) -> int:
                     f"{k},{i},{j},{result.xs[j]:.6g},{result.ys[i]:.6g},{code},{result.categories[code]},"
                     f"{'' if np.isnan(steps) else int(steps)}\n"
                 )
-        _write(buffer.getvalue(), args.output)
+        write(buffer.getvalue(), args.output)
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0

@@ -76,9 +76,10 @@ def _settings(args: argparse.Namespace) -> dict[str, int]:
 def main(args: argparse.Namespace) -> int:
     """Runs the benchmark and prints the table, or the JSON object with ``--json``. Returns 0."""
     settings = _settings(args)
-    from engine.simulate import use_cpu_cores
+    import engine
 
-    use_cpu_cores(getattr(args, "devices", None))  # before JAX starts; a no-op once it has
+    # The compilation cache, and one CPU device per core (or --devices) before JAX starts; a no-op once it has.
+    engine.configure(cpu_devices=getattr(args, "devices", None) or 0)
     quick = bool(getattr(args, "quick", False))
     browser = not quick and not getattr(args, "no_browser", False)
     report = collect(**settings, quick=quick, browser=browser)
@@ -109,7 +110,7 @@ def collect(
     import jax
 
     from bench import baselines, cases
-    from engine.simulate import compilation_cache_dir, enable_compilation_cache
+    from engine.jaxconfig import compilation_cache_dir, enable_compilation_cache
 
     def note(text: str) -> None:
         if progress is not None:

@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from common.params import ParamError
+from common.errors import ParamError
 
 MAX_LEN = 500
 MAX_NESTING = 50  # parentheses/brackets inside one another, checked on the raw text before parsing

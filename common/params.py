@@ -15,9 +15,23 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from common import formula
+from common.errors import ParamError
 
-class ParamError(ValueError):
-    """A parameter value is not allowed; the message says what is."""
+__all__ = [
+    "BoolParam",
+    "ChoiceParam",
+    "FloatListParam",
+    "FloatParam",
+    "FormulaParam",
+    "IntParam",
+    "ParamError",
+    "ParamSpec",
+    "StepsListParam",
+    "StepsParam",
+    "resolve_params",
+    "validate_params",
+]
 
 
 def _check_finite(value: float, what: str) -> None:
@@ -247,8 +261,6 @@ class FormulaParam:
     symbol: str = ""
 
     def validate(self, value: Any) -> str:
-        from common import formula  # local: formula imports nothing from here, but keep import light
-
         if not isinstance(value, str):
             raise ParamError(f"must be a formula (a string), got {value!r}")
         formula.parse(value, variables=self.variables, max_len=self.max_len)  # raises FormulaError

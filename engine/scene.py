@@ -16,6 +16,7 @@ import numpy as np
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+import schedules
 from common.params import FormulaParam, ParamError, validate_params
 
 SCENE_VERSION = 1
@@ -50,15 +51,13 @@ class _Model(BaseModel):
 
 
 def _registry(kind: str) -> dict[str, Any]:
-    # Imported lazily: the registries pull in JAX, and the Scene is also used to check files quickly.
+    # Imported lazily: surfaces and optimizers pull in JAX, and the Scene is also used to check files quickly.
     if kind == "surface":
         from landscapes import SURFACES
 
         return SURFACES
     if kind == "schedule":
-        from schedules import SCHEDULES
-
-        return SCHEDULES
+        return schedules.SCHEDULES
     from optimizers import OPTIMIZERS
 
     return OPTIMIZERS
@@ -149,10 +148,17 @@ class OptimizerSpec(_Model):
         return name + (f"[{settings}]" if settings else "")
 
 
+_WARMUP_START = schedules.WARMUP_PARAMS["start_factor"]
+
+
 class WarmupSpec(_Model):
-    kind: Literal["constant", "linear"] = "linear"
-    steps: int | None = Field(default=None, ge=1, le=MAX_STEPS)  # None: 10 % of the run
-    start_factor: float = Field(default=0.1, ge=0.0, le=1.0, allow_inf_nan=False)
+    """A warm-up prefix; the defaults are the schedules' own (``schedules.WARMUP_PARAMS``)."""
+
+    kind: Literal[schedules.WARMUP_KINDS] = schedules.WARMUP_PARAMS["kind"].default
+    steps: int | None = Field(default=None, ge=1, le=MAX_STEPS)  # None: the default share of the run
+    start_factor: float = Field(
+        default=_WARMUP_START.default, ge=_WARMUP_START.low, le=_WARMUP_START.high, allow_inf_nan=False
+    )
 
     _numeric = field_validator("steps", "start_factor", mode="before")(lambda cls, value: _number(value))
 
@@ -279,14 +285,12 @@ class Scene(_Model):
         }
         if not formula_ids:
             return
-        from engine.simulate import schedule_table  # lazily: the engine pulls in JAX
-
         largest = float(np.finfo(self.dtype).max)
         for index, spec in enumerate(self.schedules):
             if spec.id not in formula_ids:
                 continue
             with np.errstate(all="ignore"):
-                table = schedule_table(self, spec)
+                table = schedules.entry_table(spec, self.steps, base_lr=self.lr)
                 bad = ~np.isfinite(table) | (np.abs(table) > largest)
             if bad.any():
                 k = int(np.argmax(bad))

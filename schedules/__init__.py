@@ -4,7 +4,8 @@
 pipeline of Liu & Zhang 2023 (plus ``htd_lr`` from the survey's Table 3), the TensorFlow-style
 decay functions of seed 003, a user formula (``lambda_lr``) and the power schedule of seed 004.
 :func:`table` turns one of them into the LR of every step of a run, optionally after a
-:class:`Warmup` prefix.
+:class:`Warmup` prefix; :func:`entry_table` does it for a schedule as a scene states it (its own
+η0 or the base one, its warm-up settings).
 
 Example:
   >>> import numpy as np
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -38,7 +39,10 @@ __all__ = [
     "SCHEDULES",
     "WARMUP_PARAMS",
     "Schedule",
+    "ScheduleEntry",
     "Warmup",
+    "WarmupEntry",
+    "entry_table",
     "plateau_reference",
     "table",
 ]
@@ -142,3 +146,57 @@ def table(
         values = resolve_params(entry.params, params, rest)
         out[..., head:] = entry.fn(np.arange(rest, dtype=np.int64), rest, lr, **values)
     return out
+
+
+class WarmupEntry(Protocol):
+    """A warm-up as a scene states it (``engine.scene.WarmupSpec`` is one)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def steps(self) -> int | None: ...  # None: the default share of the run (``WARMUP_PARAMS``)
+
+    @property
+    def start_factor(self) -> float: ...
+
+
+class ScheduleEntry(Protocol):
+    """A schedule as a scene states it (``engine.scene.ScheduleSpec`` is one)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+
+    @property
+    def lr(self) -> float | None: ...  # its own η0; None: the base LR
+
+    @property
+    def warmup(self) -> WarmupEntry | None: ...
+
+
+def entry_table(
+    entry: ScheduleEntry, total_steps: int, *, base_lr: ArrayLike | None = None, lr: ArrayLike | None = None
+) -> np.ndarray:
+    """The LR of steps ``0 … T − 1`` of a schedule entry, its warm-up included, float64.
+
+    Args:
+      entry: the schedule's id, parameters, own η0 and warm-up (validated already).
+      total_steps: the run length ``T``; a warm-up without ``steps`` lasts its default share of it.
+      base_lr: η0 when the entry has no ``lr`` of its own (the scene's ``lr``).
+      lr: η0 whatever the entry says: a float, or ``(N, 1)`` for ``N`` candidates (LR searches).
+
+    Returns:
+      ``(T,)``, or ``(N, T)`` for ``lr`` of shape ``(N, 1)``.
+    """
+    if lr is None:
+        lr = base_lr if entry.lr is None else entry.lr
+    if lr is None:
+        raise ValueError(f"{entry.id}: the entry has no lr of its own, so a base LR is needed; got {base_lr=}")
+    warmup = None
+    if entry.warmup is not None:
+        settings = {"kind": entry.warmup.kind, "steps": entry.warmup.steps, "start_factor": entry.warmup.start_factor}
+        warmup = Warmup.from_params(settings, total_steps)
+    return table(entry.id, entry.params, lr, total_steps, warmup)

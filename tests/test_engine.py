@@ -1,5 +1,10 @@
 """The engine: batched runs equal single runs, nothing recompiles on a slider, divergence is a status."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -7,6 +12,8 @@ import schedules
 from common.params import resolve_params
 from engine.scene import Scene
 from engine.simulate import CONVERGED, DIVERGED, RUNNING, bucket_batch, bucket_steps, run, schedule_table, trace_count
+
+ROOT = Path(__file__).resolve().parents[1]
 
 MIXED = {
     "surface": {"id": "peaks_ref"},
@@ -164,3 +171,52 @@ def test_inspect_records_optimizer_internals():
     for name, values in result.internals.items():
         assert values.shape == (2, 51, 2), name
         assert np.all(np.isfinite(values))
+
+
+def test_schedule_entries_become_their_lr_tables():
+    scene = Scene.build(
+        {"schedules": [{"id": "step_lr", "params": {"gamma": 0.5}}, {"id": "step_lr", "lr": 0.3},
+                       {"id": "step_lr", "warmup": {}}, {"id": "step_lr", "warmup": {"kind": "constant", "steps": 7}}],
+         "lr": 0.1, "steps": 300}
+    )  # fmt: skip
+    plain, own, warm, short = scene.schedules
+    np.testing.assert_array_equal(schedule_table(scene, plain), schedules.table("step_lr", {"gamma": 0.5}, 0.1, 300))
+    np.testing.assert_array_equal(schedule_table(scene, own), schedules.table("step_lr", {}, 0.3, 300))
+    lrs = np.array([[1e-3], [1e-2]])  # candidates replace the entry's own η0 (an LR search)
+    candidates = schedules.entry_table(own, 300, base_lr=0.1, lr=lrs)
+    np.testing.assert_array_equal(candidates, schedules.table("step_lr", {}, lrs, 300))
+    with pytest.raises(ValueError, match="base LR"):
+        schedules.entry_table(plain, 300)
+    # A warm-up without steps lasts the widgets' default share of the run (10 % of T), from 0.1 η0.
+    default = schedules.Warmup.from_params({}, 300)
+    assert (default.kind, default.steps, default.start_factor) == ("linear", 30, 0.1)
+    assert warm.warmup.start_factor == schedules.WARMUP_PARAMS["start_factor"].default
+    np.testing.assert_array_equal(schedule_table(scene, warm), schedules.table("step_lr", {}, 0.1, 300, default))
+    values = schedule_table(scene, short)
+    np.testing.assert_allclose(values[:7], 0.01, rtol=1e-15)
+    np.testing.assert_array_equal(values[7:], schedules.table("step_lr", {}, 0.1, 293))
+
+
+def test_importing_the_engine_configures_nothing_and_validation_needs_no_engine(tmp_path):
+    code = """
+import sys
+import jax
+import engine.simulate
+from engine.scene import Scene
+
+assert not jax.config.jax_compilation_cache_dir, "configured at import"
+Scene.build({"schedules": [{"id": "lambda_lr"}], "steps": 50})  # a formula schedule: its LR table is checked
+import engine
+assert engine.configure() == engine.jaxconfig.compilation_cache_dir()
+assert jax.config.jax_compilation_cache_dir == sys.argv[1]
+"""
+    cache = tmp_path / "jax"
+    env = {**os.environ, "LR_LANDSCAPES_JAX_CACHE": str(cache), "PYTHONPATH": str(ROOT)}
+    child = subprocess.run([sys.executable, "-c", code, str(cache)], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert cache.is_dir()
+    validate = "import sys; from engine.scene import Scene; Scene.build({'schedules': [{'id': 'lambda_lr'}]}); "
+    validate += "print(sorted(m for m in sys.modules if m.startswith('engine')))"
+    child = subprocess.run([sys.executable, "-c", validate], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout.strip() == "['engine', 'engine.jaxconfig', 'engine.scene']"

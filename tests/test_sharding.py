@@ -17,6 +17,8 @@ import numpy as np
 import optax
 import pytest
 
+import engine.devices as devices
+import engine.jaxconfig as jaxconfig
 import engine.simulate as simulate
 import optimizers
 from engine.scene import Scene
@@ -50,14 +52,17 @@ import json, sys
 import jax
 import numpy as np
 sys.path.insert(0, sys.argv[4])
+import engine
+import engine.devices as devices
 import engine.simulate as simulate
 from engine.scene import Scene
 from test_sharding import arrays
 
-simulate.SHARD_MIN_PER_DEVICE = 1
+engine.configure()
+devices.SHARD_MIN_PER_DEVICE = 1
 simulate.SEGMENT_BYTES, simulate.SEGMENT_MIN_TOTAL = 1, 0  # sharded segments too
 assert len(jax.devices()) == 2, jax.devices()
-assert simulate._batch_mesh(8) is not None
+assert devices.batch_mesh(8) is not None
 scene, sweep = (Scene.build(json.loads(text)) for text in sys.argv[2:4])
 np.savez(sys.argv[1], **arrays(scene, sweep))
 """
@@ -105,7 +110,7 @@ def test_two_host_devices_give_the_single_device_results(tmp_path, monkeypatch):
     )
     assert child.returncode == 0, child.stderr[-3000:]
 
-    monkeypatch.setattr(simulate, "SHARD_MIN_PER_DEVICE", 10**9)  # this process: never shard
+    monkeypatch.setattr(devices, "SHARD_MIN_PER_DEVICE", 10**9)  # this process: never shard
     alone = arrays(scene, sweep)
     sharded = dict(np.load(saved))
     assert set(sharded) == set(alone)
@@ -118,12 +123,12 @@ def test_two_host_devices_give_the_single_device_results(tmp_path, monkeypatch):
 
 
 def test_batch_mesh_needs_several_devices_and_enough_rows(monkeypatch):
-    monkeypatch.setattr(simulate, "SHARD_MIN_PER_DEVICE", 4)
-    if len(simulate.jax.devices()) < 2:
-        assert simulate._batch_mesh(1 << 20) is None
+    monkeypatch.setattr(devices, "SHARD_MIN_PER_DEVICE", 4)
+    if len(jax.devices()) < 2:
+        assert devices.batch_mesh(1 << 20) is None
     else:
-        assert simulate._batch_mesh(2) is None
-        assert simulate._batch_mesh(4 * len(simulate.jax.devices())).size == len(simulate.jax.devices())
+        assert devices.batch_mesh(2) is None
+        assert devices.batch_mesh(4 * len(jax.devices())).size == len(jax.devices())
 
 
 @pytest.mark.parametrize("record", [True, False, ("x", "loss")])
@@ -139,15 +144,15 @@ def test_record_rejects_unknown_names():
 
 
 def test_compilation_cache_dir_follows_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv(simulate.CACHE_ENV, str(tmp_path / "jax"))
-    assert simulate.compilation_cache_dir() == tmp_path / "jax"
+    monkeypatch.setenv(jaxconfig.CACHE_ENV, str(tmp_path / "jax"))
+    assert jaxconfig.compilation_cache_dir() == tmp_path / "jax"
     for off in ("", "off", "0"):
-        monkeypatch.setenv(simulate.CACHE_ENV, off)
-        assert simulate.compilation_cache_dir() is None
-    monkeypatch.delenv(simulate.CACHE_ENV)
+        monkeypatch.setenv(jaxconfig.CACHE_ENV, off)
+        assert jaxconfig.compilation_cache_dir() is None
+    monkeypatch.delenv(jaxconfig.CACHE_ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert simulate.compilation_cache_dir() == tmp_path / "lr-landscapes" / "jax"
-    assert simulate.enable_compilation_cache() is None or simulate.jax.config.jax_compilation_cache_dir  # never raises
+    assert jaxconfig.compilation_cache_dir() == tmp_path / "lr-landscapes" / "jax"
+    assert jaxconfig.enable_compilation_cache() is None or jax.config.jax_compilation_cache_dir  # never raises
 
 
 # --- What the engine shares across a group is per-trajectory-safe -------------------------------------------
