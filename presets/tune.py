@@ -92,7 +92,10 @@ def evaluate_lr(scene_data: Mapping[str, Any], lr: float) -> float:
 
 
 def main() -> None:
+    import engine
     from presets import PRESETS
+
+    engine.configure()
 
     print(f"{'preset':<24} {'range':<16} {'best grid lr':>12} {'objective':>11} {'rounded':>8} {'objective':>11}")
     for preset in PRESETS.values():
