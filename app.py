@@ -94,6 +94,7 @@ def load_scene(scene: Scene, caption: str | None = None, preset: Preset | None =
     st.session_state["caption_preset"] = None if preset is None else preset.id
     st.session_state["caption_scene"] = scene.to_json()  # the caption describes this scene, not later edits
     st.session_state["pick_mode"] = False  # clicks on the new scene's contour pick nothing until asked
+    st.session_state.pop("view_camera", None)  # a new scene opens in its own view (a link then sets its own)
 
 
 def request_load(scene: Scene, caption: str) -> None:
@@ -138,7 +139,7 @@ def open_view(scene: Scene, view: viewstate.View) -> None:
 
 def current_view(scene: Scene) -> viewstate.View:
     """The view on screen now (what a link should reopen), and the page's defaults for this scene."""
-    eye = viewstate.camera_eye(plot3d.camera("chart_3d")) or st.session_state.get("view_camera")
+    eye = st.session_state.get("view_camera")  # set by ``on_camera`` when a person turns the 3-D view
     return viewstate.View(
         tab=st.session_state.get("tab"),
         log_z=st.session_state.get(f"log_z.{scene.surface.id}"),

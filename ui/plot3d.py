@@ -54,9 +54,11 @@ export default function (component) {
     Plotly.react(host, figure.data, figure.layout, config).then(() => {
       if (!host.__lrCamera) {
         host.__lrCamera = true;
+        // A drag reports "scene.camera"; Plotly.relayout calls may report "scene.camera.eye" and the like.
         host.on("plotly_relayout", (change) => {
-          const camera = change["scene.camera"];
-          if (camera) setStateValue("camera", camera);
+          if (!Object.keys(change).some((name) => name.startsWith("scene.camera"))) return;
+          const camera = host.layout && host.layout.scene && host.layout.scene.camera;
+          if (camera) setStateValue("camera", JSON.parse(JSON.stringify(camera)));
         });
       }
     });
