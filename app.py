@@ -7,12 +7,20 @@ become one Scene, validated in one place (``engine.scene``); the engine runs it;
 
 from __future__ import annotations
 
+# ruff: noqa: E402 (the page's first elements go out before the heavy imports below: see the next lines)
+import streamlit as st
+
+from ui.plot3d import preload_plotly
+
+st.set_page_config(page_title="LR landscapes", page_icon="⛰️", layout="wide", initial_sidebar_state=380)
+preload_plotly()  # the browser fetches Plotly while this process imports JAX (about 2 s on a first visit)
+
 import json
+import urllib.parse
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import pandas as pd
-import streamlit as st
 
 import analysis
 import engine
@@ -21,7 +29,9 @@ import optimizers
 import presets
 import schedules
 from analysis.batching import MAX_CANDIDATES
+from common.formula import parse as parse_formula
 from common.lru import LRU
+from common.params import FormulaParam, ParamError
 from engine import export
 from engine.scene import NoiseSpec, Scene, SceneError, ScheduleSpec, WarmupSpec
 from engine.simulate import Result, run
@@ -42,13 +52,13 @@ from figures import export as figure_export
 from figures.claims import claims_figure
 from figures.sweeps import basins_figure, hparam_figure, lr_search_figure
 from presets import PRESETS, Preset
+from ui import messages, plot3d, viewstate
 from ui import state as ui_state
 from ui.labels import METRICS, setting_label
 from ui.state import number_range
-from ui.widgets import param_widgets, registry_select
+from ui.widgets import formula_input, param_widgets, registry_select
 
 engine.configure()  # JAX's persistent compilation cache, before the first run (a no-op on reruns)
-st.set_page_config(page_title="LR landscapes", page_icon="⛰️", layout="wide", initial_sidebar_state=380)
 
 DEFAULT_PRESET = presets.DEFAULT_PRESET
 # The smallest value a widget offers where the Scene only asks for a positive number.
@@ -83,6 +93,8 @@ def load_scene(scene: Scene, caption: str | None = None, preset: Preset | None =
     st.session_state["caption"] = caption
     st.session_state["caption_preset"] = None if preset is None else preset.id
     st.session_state["caption_scene"] = scene.to_json()  # the caption describes this scene, not later edits
+    st.session_state["pick_mode"] = False  # clicks on the new scene's contour pick nothing until asked
+    st.session_state.pop("view_camera", None)  # a new scene opens in its own view (a link then sets its own)
 
 
 def request_load(scene: Scene, caption: str) -> None:
@@ -101,7 +113,9 @@ def init_state() -> None:
     query = st.query_params.get("s")
     if query:
         try:
-            load_scene(scene_from_query(query).check_page_budget(), caption="Opened from a link.")
+            scene = scene_from_query(query).check_page_budget()
+            load_scene(scene, caption="Opened from a link.")
+            open_view(scene, viewstate.read(st.query_params.to_dict(), [tab.name for tab in TABS]))
             return
         except SceneError as error:
             st.session_state["load_error"] = f"The link's scene could not be opened ({error}); showing the default."
@@ -109,9 +123,59 @@ def init_state() -> None:
     load_scene(preset.build(), preset=preset)
 
 
+def open_view(scene: Scene, view: viewstate.View) -> None:
+    """Sets the view a link asks for (tab, log scales, loss view, camera) before its widgets are drawn."""
+    settings = {
+        "tab": view.tab,
+        f"log_z.{scene.surface.id}": view.log_z,
+        "loss_kind": view.loss,
+        "log_y": view.log_y,
+        "view_camera": view.camera_eye,
+    }
+    for key, value in settings.items():
+        if value is not None:
+            st.session_state[key] = value
+
+
+def current_view(scene: Scene) -> viewstate.View:
+    """The view on screen now (what a link should reopen), and the page's defaults for this scene."""
+    eye = st.session_state.get("view_camera")  # set by ``on_camera`` when a person turns the 3-D view
+    return viewstate.View(
+        tab=st.session_state.get("tab"),
+        log_z=st.session_state.get(f"log_z.{scene.surface.id}"),
+        loss=st.session_state.get("loss_kind"),
+        log_y=st.session_state.get("log_y"),
+        camera_eye=eye,
+    )
+
+
+def default_view(scene: Scene) -> viewstate.View:
+    return viewstate.View(tab=TABS[0].name, log_z=landscapes.SURFACES[scene.surface.id].log_z, loss="loss", log_y=True)
+
+
+def sync_link(scene: Scene) -> None:
+    """Keeps the address bar on what is shown: the scene (``s``) and how it is viewed (``ui.viewstate``)."""
+    wanted = {"s": scene_to_query(scene), **viewstate.write(current_view(scene), default_view(scene))}
+    for name in ("s", *viewstate.NAMES):
+        if name in wanted and st.query_params.get(name) != wanted[name]:
+            st.query_params[name] = wanted[name]
+        elif name not in wanted and name in st.query_params:
+            del st.query_params[name]
+
+
+def on_camera() -> None:
+    eye = viewstate.camera_eye(plot3d.camera("chart_3d"))
+    if eye is not None:
+        st.session_state["view_camera"] = eye
+        st.query_params[viewstate.CAMERA] = viewstate.write(viewstate.View(camera_eye=eye), viewstate.View())[
+            viewstate.CAMERA
+        ]
+
+
 def on_load_preset() -> None:
-    preset = PRESETS[st.session_state["preset"]]
-    load_scene(preset.build(), preset=preset)
+    preset = PRESETS.get(st.session_state.get("preset") or "")
+    if preset is not None:
+        load_scene(preset.build(), preset=preset)
 
 
 def on_upload() -> None:
@@ -170,50 +234,54 @@ def points_editor(container: Any, key: str, columns: tuple[str, str], help_text:
     return [[float(a), float(b)] for a, b in edited.dropna().to_numpy()]
 
 
-def sidebar() -> dict[str, Any]:
-    """Draws every control; returns the widget values that make the Scene."""
+def sidebar() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Draws every control; returns the widget values that make the Scene, and an empty slot under each
+    section for its messages (``ui.messages``: "surface", "starts", "perturbations", "opt.0", "sched.0", "run")."""
     bar = st.sidebar
     bar.header("Experiment")
-    bar.selectbox(
-        "Preset",
-        list(PRESETS),
-        format_func=lambda p: PRESETS[p].name,
-        key="preset",
-        help="The paper's figures and a few lessons.",
-    )
-    bar.button("Load preset", on_click=on_load_preset, key="load_preset", type="primary", width="stretch")
+    preset_slot = bar.empty()  # filled last, once the scene the widgets describe is known
+    slots: dict[str, Any] = {}
     steps = st.session_state.get("steps", 500)
 
     bar.subheader("Surface")
     surface_id = registry_select(bar, "Surface", landscapes.SURFACES, key="surface", label_visibility="collapsed")
     surface = landscapes.SURFACES[surface_id]
-    bar.latex(surface.latex)
+    formulas = formula_widgets(bar, surface.params, lambda n: ui_state.surface_key(surface_id, n))
+    bar.latex(formula_latex(surface.latex, surface.params, lambda n: ui_state.surface_key(surface_id, n)))
     bar.caption(surface.description)
-    if surface.params:
+    others = {name: spec for name, spec in surface.params.items() if name not in formulas}
+    if others:
         with bar.expander("Surface parameters"):
-            param_widgets(st, surface.params, lambda n: ui_state.surface_key(surface_id, n), steps)
+            param_widgets(st, others, lambda n: ui_state.surface_key(surface_id, n), steps)
+    slots["surface"] = bar.empty()
 
     bar.subheader("Start points")
+    if st.session_state.get("pick_mode"):
+        bar.caption("Picking: click the contour on the Paths tab to add a start point.")
     starts = points_editor(bar, "starts", ("x", "y"), "Type points, or click the contour with 'Pick starts' on.")
     bar.toggle("Pick starts by clicking the contour", key="pick_mode")
+    slots["starts"] = bar.empty()
     with bar.expander("Start perturbations"):
         st.caption("Each start also runs moved by each of these offsets (e.g. y + 0.1, 0.01, 0.001).")
         perturbations = points_editor(st, "perturbations", ("dx", "dy"), "Offsets added to every start.")
+    slots["perturbations"] = bar.empty()
 
     bar.subheader("Optimizers")
     for slot in range(st.session_state.get("n_opt", 1)):
         optimizer_slot(bar, slot, steps)
+        slots[f"opt.{slot}"] = bar.empty()
     bar.button("Add optimizer", on_click=on_add, args=("opt",), key="add_opt", width="stretch")
 
     bar.subheader("Schedules")
     for slot in range(st.session_state.get("n_sched", 1)):
         schedule_slot(bar, slot, steps)
+        slots[f"sched.{slot}"] = bar.empty()
     bar.button("Add schedule", on_click=on_add, args=("sched",), key="add_sched", width="stretch")
 
     bar.subheader("Run")
     low, high = number_range(Scene, "lr", floor=SMALLEST_LR)
     bar.number_input(
-        "Base LR η0", min_value=low, max_value=high, format="%.3e", key="lr", help="The η0 every schedule scales."
+        "Base LR η0", min_value=low, max_value=high, format="%.4g", key="lr", help="The η0 every schedule scales."
     )
     low, high = number_range(Scene, "steps")
     bar.number_input("Steps T", min_value=low, max_value=high, step=50, key="steps")
@@ -226,19 +294,20 @@ def sidebar() -> dict[str, Any]:
         "Clip norm",
         min_value=low,
         max_value=high,
-        format="%.3g",
+        format="%.4g",
         key="clip",
         disabled=not st.session_state.get("clip_on", True),
     )
     noise_col, seed_col = bar.columns(2)
     low, high = number_range(NoiseSpec, "sigma")
-    noise_col.number_input("Gradient noise σ", min_value=low, max_value=high, format="%.3g", key="noise_sigma")
+    noise_col.number_input("Gradient noise σ", min_value=low, max_value=high, format="%.4g", key="noise_sigma")
     low, high = number_range(NoiseSpec, "seed")
     seed_col.number_input("Noise seed", min_value=low, max_value=high, step=1, key="noise_seed")
     tol_col, dtype_col = bar.columns(2)
     low, high = number_range(Scene, "tolerance", floor=SMALLEST_TOLERANCE)
     tol_col.number_input("Converged when ‖∇f‖ ≤", min_value=low, max_value=high, format="%.1e", key="tolerance")
     dtype_col.selectbox("Precision", ("float32", "float64"), key="dtype")
+    slots["run"] = bar.empty()
 
     bar.subheader("Scene file")
     bar.file_uploader("Open a scene (JSON)", type=["json"], key="upload", on_change=on_upload)
@@ -246,7 +315,48 @@ def sidebar() -> dict[str, Any]:
     values = {key: st.session_state.get(key) for key in st.session_state}
     values["starts"] = starts
     values["perturbations"] = perturbations or [[0.0, 0.0]]
-    return values
+    slots["preset"] = preset_slot
+    return values, slots
+
+
+def preset_picker(container: Any, scene: Scene) -> None:
+    """The preset box: the preset the scene is, or "edited" once it is none of them; picking one loads it."""
+    st.session_state["preset"] = presets.preset_of(scene)
+    container.selectbox(
+        "Preset",
+        list(PRESETS),
+        format_func=lambda p: PRESETS[p].name,
+        key="preset",
+        index=None,
+        placeholder="Edited: not a preset (pick one to load it)",
+        on_change=on_load_preset,
+        help="The paper's figures and a few lessons. Picking one loads it; so does picking it again after edits.",
+    )
+
+
+def formula_widgets(container: Any, specs: Any, key: Callable[[str], str]) -> set[str]:
+    """The entry's formula parameters, each in a box as wide as the sidebar; returns their names."""
+    names = {name for name, spec in specs.items() if isinstance(spec, FormulaParam)}
+    for name in names:
+        formula_input(container, name, specs[name], key(name))
+    return names
+
+
+FORMULA_SIDES = {"x": "f(x, y)", "k": r"\eta_k"}  # a formula's left side, by its first variable
+FORMULA_SYMBOLS = {"lr": r"\eta_0"}
+
+
+def formula_latex(latex: str, specs: Any, key: Callable[[str], str]) -> str:
+    """The entry's formula as a person typed it (``f(x, y) = …``), or its generic form while it does not parse."""
+    for name, spec in specs.items():
+        if isinstance(spec, FormulaParam):
+            try:
+                typed = parse_formula(str(st.session_state.get(key(name), spec.default)), spec.variables)
+            except ParamError:
+                return rf"\small {latex}"
+            side = FORMULA_SIDES.get(spec.variables[0], spec.symbol or name)
+            return rf"\small {side} = {typed.latex(FORMULA_SYMBOLS)}"
+    return rf"\small {latex}"
 
 
 def optimizer_slot(bar: Any, slot: int, steps: int) -> None:
@@ -257,7 +367,7 @@ def optimizer_slot(bar: Any, slot: int, steps: int) -> None:
     remove.button("✕", key=f"opt.{slot}.remove", on_click=on_remove, args=("opt", slot), help="Remove this optimizer")
     entry = optimizers.OPTIMIZERS[optimizer_id]
     with bar.expander(f"{entry.name} settings"):
-        st.latex(entry.latex)
+        st.latex(rf"\small {entry.latex}")
         st.caption(f"{entry.description} — {entry.reference}")
         param_widgets(st, entry.params, lambda n: ui_state.optimizer_key(slot, optimizer_id, n), steps)
         if entry.wraps:
@@ -276,10 +386,17 @@ def schedule_slot(bar: Any, slot: int, steps: int) -> None:
         "✕", key=f"sched.{slot}.remove", on_click=on_remove, args=("sched", slot), help="Remove this schedule"
     )
     entry = schedules.SCHEDULES[schedule_id]
+    key = lambda n: ui_state.schedule_key(slot, schedule_id, n)  # noqa: E731
+    formulas = formula_widgets(bar, entry.params, key)
+    if formulas:
+        bar.latex(formula_latex(entry.latex, entry.params, key))
     with bar.expander(f"{entry.name} settings"):
-        st.latex(entry.latex)
+        if not formulas:
+            st.latex(rf"\small {entry.latex}")
         st.caption(f"{entry.description} — {entry.reference}")
-        param_widgets(st, entry.params, lambda n: ui_state.schedule_key(slot, schedule_id, n), steps)
+        others = {name: spec for name, spec in entry.params.items() if name not in formulas}
+        if others or not formulas:
+            param_widgets(st, others, key, steps)
         low, high = number_range(ScheduleSpec, "lr", floor=SMALLEST_LR)
         st.number_input(
             "Own η0 (empty: the base LR)",
@@ -310,14 +427,24 @@ def schedule_slot(bar: Any, slot: int, steps: int) -> None:
 # --- the main area ------------------------------------------------------------------------------------
 
 
-def current_scene(values: dict[str, Any]) -> Scene:
-    """The Scene the widgets describe, or the last valid one with an error shown."""
+def current_scene(values: dict[str, Any], slots: dict[str, Any]) -> Scene:
+    """The Scene the widgets describe; or, when a setting is not valid, the last valid one, with the
+    message under the sidebar section that holds the setting and a line above the charts."""
     try:
         scene = Scene.build(ui_state.widgets_to_data(values)).check_page_budget()
     except SceneError as error:
-        st.error(f"That setting is not allowed, so the last valid experiment is shown. {error}")
+        placement = messages.place(str(error))
+        slot = slots.get(placement.section) or slots[messages.GENERAL]
+        slot.error(messages.sidebar_message(placement))
+        st.warning(messages.banner(placement))
         return Scene.from_json(st.session_state["last_scene"])
     st.session_state["last_scene"] = scene.to_json()
+    for index, spec in enumerate(scene.schedules):
+        lowest = float(schedules.entry_table(spec, scene.steps, base_lr=scene.lr).min())
+        if lowest < 0:
+            slots[f"sched.{index}"].warning(
+                f"**Schedule {index + 1}** goes below zero (down to {lowest:.3g}): a negative LR steps uphill."
+            )
     return scene
 
 
@@ -343,9 +470,19 @@ def paths_tab(scene: Scene, result: Result, grid: Any, values: dict[str, Any]) -
     loss_kind = c2.radio("Loss view", ("loss", "distance to minimizer"), horizontal=True, key="loss_kind")
     log_y = c3.toggle("Log-scale loss", value=True, key="log_y")
     left, right = st.columns([11, 9])
-    left.plotly_chart(surface_figure(result, grid, log_z=log_z), key="chart_3d", theme=None)
+    # Updated in place, not drawn anew: a new 3-D chart per edit costs seconds in a browser (ui.plot3d).
+    plot3d.plotly_live(
+        left,
+        surface_figure(result, grid, log_z=log_z),
+        key="chart_3d",
+        revision=_view_revision(scene),
+        camera_eye=st.session_state.get("view_camera"),
+        on_camera=on_camera,
+    )
     # The invisible grid that turns a click into a point (3,600 markers, 340 KB) only while picking.
     picking = bool(st.session_state.get("pick_mode"))
+    if picking:
+        right.caption("**Picking start points:** click the contour to add one (turn it off in the sidebar).")
     selection = right.plotly_chart(
         contour_figure(result, grid, log_z=log_z, clickable_grid=picking),
         key="chart_contour",
@@ -359,6 +496,11 @@ def paths_tab(scene: Scene, result: Result, grid: Any, values: dict[str, Any]) -
     b.plotly_chart(loss_figure(result, log_y=log_y, distance=loss_kind != "loss"), key="chart_loss", theme=None)
     st.subheader("Every trajectory")
     st.dataframe(pd.DataFrame(summary_table(result)), hide_index=True, width="stretch", key="summary")
+
+
+def _view_revision(scene: Scene) -> str:
+    """What resets the 3-D camera: another surface (or the same with other parameters), not a new path."""
+    return json.dumps([scene.surface.id, scene.surface.params], sort_keys=True)
 
 
 def playback_tab(result: Result, grid: Any, log_z: bool) -> None:
@@ -661,10 +803,12 @@ def claims_tab() -> None:
 
 
 def share_link(scene: Scene) -> str:
+    """A link that reopens this scene as it is viewed on the Paths tab (log scales, loss view, camera)."""
     base = (st.context.url or "").split("?")[0]
     if base and not base.endswith("/"):
         base += "/"
-    return f"{base}?s={scene_to_query(scene)}"
+    view = viewstate.write(current_view(scene)._replace(tab=None), default_view(scene))
+    return base + "?" + urllib.parse.urlencode({"s": scene_to_query(scene), **view}, safe=",")
 
 
 def _forget_unless(key: str, options: Any) -> None:
@@ -700,18 +844,16 @@ def show_caption(scene: Scene) -> None:
         st.caption(f"Edited from **{preset.name}.** Load the preset again to see it as described.")
 
 
-def main_area(values: dict[str, Any]) -> None:
+def main_area(values: dict[str, Any], slots: dict[str, Any]) -> None:
     """The title, the caption and the tabs of the Scene the widget ``values`` describe."""
     st.title("Optimizers and learning-rate schedules on 2-D surfaces")
     if "load_error" in st.session_state:
         st.warning(st.session_state.pop("load_error"))
     caption_slot = st.container()
-    scene = current_scene(values)
+    scene = current_scene(values, slots)
+    preset_picker(slots["preset"], scene)
     with caption_slot:
         show_caption(scene)
-    query = scene_to_query(scene)
-    if st.query_params.get("s") != query:
-        st.query_params["s"] = query
     result = simulate(scene.to_json())
     surface = landscapes.SURFACES[scene.surface.id]
     grid = grid_for(scene.surface.id, json.dumps(scene.surface.params, sort_keys=True), surface.window)
@@ -724,6 +866,7 @@ def main_area(values: dict[str, Any]) -> None:
         if container.open is not False:  # None: a Streamlit that does not track tabs runs them all
             with container:
                 tab.draw(shown)
+    sync_link(scene)
 
 
 class Shown(NamedTuple):
@@ -774,7 +917,7 @@ TABS = (
 def main() -> None:
     keep_tab_settings()
     init_state()
-    main_area(sidebar())
+    main_area(*sidebar())
 
 
 main()

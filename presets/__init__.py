@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -438,4 +439,15 @@ _PRESET_LIST: list[Preset] = [
 PRESETS: dict[str, Preset] = {preset.id: preset for preset in _PRESET_LIST}
 DEFAULT_PRESET = "fig5-rosenbrock"
 
-__all__ = ["DEFAULT_PRESET", "FIVE_SCHEDULES", "PRESETS", "Preset"]
+
+@functools.cache
+def _preset_jsons() -> dict[str, str]:
+    return {preset.build().to_json(): preset_id for preset_id, preset in reversed(PRESETS.items())}
+
+
+def preset_of(scene: Scene) -> str | None:
+    """The id of the preset whose scene ``scene`` is exactly (the first, if several are), or None."""
+    return _preset_jsons().get(scene.to_json())
+
+
+__all__ = ["DEFAULT_PRESET", "FIVE_SCHEDULES", "PRESETS", "Preset", "preset_of"]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import landscapes
 import presets
 import schedules
 from engine.scene import MAX_STEPS, NoiseSpec, Scene, ScheduleSpec, WarmupSpec
@@ -33,9 +34,13 @@ def _charts(at: AppTest) -> dict[str, dict]:
 
 
 def _figure(at: AppTest, key: str) -> dict:
+    """The figure of the chart ``key``: a ``st.plotly_chart``, or the live 3-D element (``ui.plot3d``)."""
     for element in at.get("plotly_chart"):
         if key in element.proto.id:
             return json.loads(element.proto.spec)
+    for element in at.get("bidi_component"):
+        if key in element.proto.id:
+            return json.loads(json.loads(element.proto.json)["figure"])
     raise AssertionError(f"no chart with key {key!r}")
 
 
@@ -164,9 +169,11 @@ def test_colours_match_across_views(page):
 @pytest.mark.parametrize("preset_id", list(presets.PRESETS))
 def test_every_preset_loads(preset_id):
     at = _app().run()
-    at.selectbox(key="preset").set_value(preset_id)
-    at.button(key="load_preset").click().run()
+    at.number_input(key="lr").set_value(0.0123).run()  # edited: the box no longer names a preset
+    assert at.selectbox(key="preset").value is None
+    at.selectbox(key="preset").set_value(preset_id).run()  # picking a preset loads it
     assert not at.exception, at.exception
+    assert at.selectbox(key="preset").value == preset_id
     assert not at.get("error")
     assert _shown_scene(at) == presets.PRESETS[preset_id].build()
     assert presets.PRESETS[preset_id].caption[:40] in at.info[0].value
@@ -226,10 +233,50 @@ def test_bad_formula_shows_a_message_and_keeps_the_last_scene():
     at.selectbox(key="sched.0.id").set_value("lambda_lr").run()
     good = _shown_scene(at)
     assert good.schedules[0].id == "lambda_lr"
-    at.text_input(key="sched.0.lambda_lr.formula").input("lr * __import__('os')").run()
+    at.text_area(key="sched.0.lambda_lr.formula").input("lr * __import__('os')").run()
     assert not at.exception
-    assert at.error and "formula" in at.error[0].value
     assert _shown_scene(at) == good != before
+    # The message sits under the schedule's own inputs, in the sidebar's words, with the input as code
+    # (Markdown would otherwise show ``__import__`` as a bold "import")...
+    (message,) = at.sidebar.error
+    assert message.value.startswith("**Schedule 1:** formula:") and "`__import__`" in message.value
+    assert "schedules.0" not in message.value and "not allowed" not in message.value.split("formula")[0]
+    assert "last valid experiment" in message.value
+    # ... and a line above the charts says that they are out of date.
+    assert not at.main.error
+    assert any("still show the last valid experiment" in w.value and "Schedule 1" in w.value for w in at.warning)
+
+
+def test_a_schedule_that_goes_negative_is_said():
+    at = _app().run()
+    at.selectbox(key="sched.0.id").set_value("lambda_lr").run()
+    at.text_area(key="sched.0.lambda_lr.formula").input("lr * (1 - 2*k/T)").run()
+    assert not at.exception and _shown_scene(at).schedules[0].params["formula"] == "lr * (1 - 2*k/T)"
+    (warning,) = [w for w in at.sidebar.warning if "Schedule 1" in w.value]
+    assert "below zero" in warning.value and "uphill" in warning.value
+
+
+def test_formulas_are_wide_visible_and_rendered_as_typed():
+    at = _app().run()
+    at.selectbox(key="surface").set_value("custom").run()
+    box = at.text_area(key="surface.custom.formula")  # not in a collapsed expander: a text area of its own
+    assert not any(box.key == w.key for e in at.sidebar.expander for w in e.text_area)
+    box.input("x**2 + 3*sin(y)").run()
+    assert not at.exception and _shown_scene(at).surface.params["formula"] == "x**2 + 3*sin(y)"
+    shown = [m.value for m in at.sidebar.latex]
+    assert any("f(x, y) =" in m and r"\sin" in m for m in shown), shown
+
+
+def test_markdown_of_a_message_shows_the_input_as_it_is():
+    from ui import messages
+
+    assert messages.markdown("unknown name '__import__'") == "unknown name `__import__`"
+    assert messages.markdown("a *b* <i>") == r"a \*b\* \<i\>"
+    placed = messages.place("schedules.2: formula: column 6: '(' is never closed")
+    assert (placed.section, placed.title) == ("sched.2", "Schedule 3")
+    assert messages.place("lr: Input should be greater than 0").section == messages.GENERAL
+    assert messages.place("optimizers.0.inner: eps: must be in [0, 1]").title == "Optimizer 1"
+    assert messages.place("something odd").title == "This experiment"
 
 
 def test_link_reopens_the_same_scene():
@@ -281,7 +328,8 @@ def test_other_tabs_and_exports_render():
 
 
 def _chart_keys(at: AppTest) -> list[str]:
-    return [element.proto.id.rsplit("-", 1)[-1] for element in at.get("plotly_chart")]
+    charts = [*at.get("plotly_chart"), *at.get("bidi_component")]
+    return [key for key in (element.proto.id.rsplit("-", 1)[-1] for element in charts) if key.startswith("chart_")]
 
 
 def test_a_preset_caption_gives_way_once_the_scene_is_edited():
@@ -291,7 +339,7 @@ def test_a_preset_caption_gives_way_once_the_scene_is_edited():
     assert not at.info, "the preset's observations no longer describe the scene"
     edited = [c.value for c in at.caption if c.value.startswith("Edited from")]
     assert edited and presets.PRESETS[presets.DEFAULT_PRESET].name in edited[0]
-    at.button(key="load_preset").click().run()
+    at.selectbox(key="preset").set_value(presets.DEFAULT_PRESET).run()
     assert at.info and presets.PRESETS[presets.DEFAULT_PRESET].name in at.info[0].value
 
 
@@ -358,3 +406,46 @@ def test_claims_tab_lists_fourteen_verdicts():
     assert len(tables) == 1
     table = tables[0]
     assert len(table) == 14 and set(table["verdict"]) <= {"holds", "does not hold", "holds in part"}
+
+
+def test_a_link_reopens_the_view_not_only_the_scene():
+    scene = presets.PRESETS["fig6b-peaks-momentum"].build()
+    at = _app()
+    at.query_params["s"] = scene_to_query(scene)
+    assert not landscapes.SURFACES[scene.surface.id].log_z  # so logz=1 differs from the page's default
+    at.query_params.update({"tab": "playback", "logz": "1", "loss": "distance", "logy": "0", "cam": "0.5,-1.2,2"})
+    at.run()
+    assert not at.exception, at.exception
+    assert _shown_scene(at) == scene
+    assert at.session_state["tab"] == "Playback" and "chart_playback" in _chart_keys(at)
+    assert at.session_state[f"log_z.{scene.surface.id}"] is True
+    assert at.session_state["loss_kind"] == "distance to minimizer" and at.session_state["log_y"] is False
+    assert at.session_state["view_camera"] == (0.5, -1.2, 2.0)
+    assert at.selectbox(key="preset").value == "fig6b-peaks-momentum"  # the scene is that preset
+    # The address bar keeps saying so, and the Paths tab draws what the link asked for.
+    assert {k: at.query_params[k] for k in ("tab", "logz", "loss", "logy", "cam")} == {
+        "tab": "playback", "logz": "1", "loss": "distance", "logy": "0", "cam": "0.5,-1.2,2"
+    }  # fmt: skip
+    at.session_state["tab"] = "Paths"
+    at.run()
+    assert _figure(at, "chart_loss")["layout"]["yaxis"]["type"] == "linear"
+    assert _figure(at, "chart_3d")["layout"]["scene"]["camera"]["eye"] == {"x": 0.5, "y": -1.2, "z": 2.0}
+
+
+def test_a_link_with_a_view_it_cannot_read_still_opens_the_scene():
+    scene = presets.PRESETS["fig3-saddle"].build()
+    at = _app()
+    at.query_params["s"] = scene_to_query(scene)
+    at.query_params.update({"tab": "nope", "logz": "maybe", "cam": "1e9,0,0", "loss": "<b>"})
+    at.run()
+    assert not at.exception and _shown_scene(at) == scene
+    assert "tab" not in at.query_params and "cam" not in at.query_params
+
+
+def test_picking_is_said_where_one_clicks_and_ends_with_a_new_preset():
+    at = _app().run()
+    at.toggle(key="pick_mode").set_value(True).run()
+    assert any("Picking start points" in c.value for c in at.main.caption)
+    at.selectbox(key="preset").set_value("fig3-saddle").run()
+    assert at.toggle(key="pick_mode").value is False
+    assert not any("Picking start points" in c.value for c in at.main.caption)

@@ -208,16 +208,36 @@ def test_schedule_and_lr_edits_update_the_url_and_redraw(page):
     assert page.locator(".st-key-chart_3d .gl-container canvas").count() >= 1
 
 
+def test_the_3d_view_is_updated_in_place_and_keeps_its_camera(page):
+    """An edit updates the 3-D chart (Plotly.react) instead of drawing a new one: the same plot element, the
+    WebGL context kept, and the camera a person turned left where they put it."""
+    plot = page.locator(".st-key-chart_3d .js-plotly-plot")
+    plot.evaluate("p => { p.__keep = 'same element'; }")
+    eye = {"x": 0.3, "y": -2.1, "z": 0.9}
+    act(page, lambda: plot.evaluate("(p, eye) => window.Plotly.relayout(p, {'scene.camera.eye': eye})", eye))
+    new_lr = 0.07 if abs(url_scene(page.url).lr - 0.07) > 1e-12 else 0.06
+    field = lr_input(page)
+
+    def type_lr() -> None:
+        field.fill(str(new_lr))
+        field.press("Enter")
+
+    act(page, type_lr)
+    assert url_scene(page.url).lr == pytest.approx(new_lr)
+    assert plot.evaluate("p => p.__keep") == "same element"
+    shown = plot.evaluate("p => p._fullLayout.scene.camera.eye")
+    assert shown == pytest.approx(eye, abs=1e-6)
+    # The camera is in the link too (rounded): a copied link reopens this view.
+    assert parse_qs(urlsplit(page.url).query).get("cam") == ["0.3,-2.1,0.9"]
+
+
 def test_every_paper_preset_loads(page):
     assert len(PAPER_PRESETS) >= 5
     seen: set[str] = set()
     bu.open_tab(page, "Paths")  # only the open tab is drawn
     for key in PAPER_PRESETS:
         preset = presets.PRESETS[key]
-        bu.select_option(page, "Preset", preset.name)
-        # No need to wait for the selection's own run: the click's run supersedes it, and the wait below is
-        # for the caption that only loading this preset shows.
-        page.get_by_role("button", name="Load preset").click()
+        bu.select_option(page, "Preset", preset.name)  # picking a preset loads it
         wait_for_info(page, preset.name)
         # The default view is Fig. 5 itself, so its caption may already be up: wait for the link to follow too.
         deadline = time.monotonic() + 120
@@ -260,6 +280,11 @@ def test_downloads_open(page, tmp_path):
 
 
 def test_copied_link_reopens_the_same_state(page, browser):
+    bu.open_tab(page, "Paths")
+    act(page, lambda: page.get_by_text("distance to minimizer", exact=True).click())
+    act(page, lambda: page.get_by_text("Log-scale loss", exact=True).click())
+    plot = page.locator(".st-key-chart_3d .js-plotly-plot")
+    act(page, lambda: plot.evaluate("p => window.Plotly.relayout(p, {'scene.camera.eye': {x: -1.5, y: 1.1, z: 0.6}})"))
     panel = bu.open_tab(page, "Export & share")
     link = panel.locator('[data-testid="stCode"] code').first.inner_text().strip()
     assert link.startswith("http://127.0.0.1:") and "?s=" in link
@@ -273,9 +298,19 @@ def test_copied_link_reopens_the_same_state(page, browser):
         assert lr_input(other).input_value() == lr_input(page).input_value()
         assert "Opened from a link." in info_text(other)
         assert len(traces(other, "chart_lr")) == url_scene(link).num_trajectories
+        # ... and the same view: the loss view and its scale, the camera.
+        assert other.get_by_role("radio", name="distance to minimizer").is_checked()
+        assert not other.get_by_role("switch", name="Log-scale loss").is_checked()
+        assert other.locator(".st-key-chart_loss .ytick text").count() > 0
+        query = parse_qs(urlsplit(link).query)
+        assert query.get("loss") == ["distance"] and query.get("logy") == ["0"] and query.get("cam") == ["-1.5,1.1,0.6"]
+        eye = other.locator(".st-key-chart_3d .js-plotly-plot").evaluate("p => p._fullLayout.scene.camera.eye")
+        assert [eye[a] for a in "xyz"] == pytest.approx([float(v) for v in query["cam"][0].split(",")], abs=1e-6)
     finally:
         other.context.close()
     bu.open_tab(page, "Paths")
+    act(page, lambda: page.get_by_text("loss", exact=True).click())
+    act(page, lambda: page.get_by_text("Log-scale loss", exact=True).click())
 
 
 # The analysis tabs compute only when their toggle is on: make each sweep small, turn it on, see its chart (the

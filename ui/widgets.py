@@ -72,10 +72,21 @@ def param_widget(container: Any, name: str, spec: Any, key: str, total_steps: in
     if isinstance(spec, ChoiceParam):
         return container.selectbox(label, spec.choices, key=key, help=help_text)
     if isinstance(spec, FormulaParam):
-        return container.text_input(
-            label, key=key, help=(help_text or "") + f" Variables: {', '.join(spec.variables)}."
-        )
+        return formula_input(container, name, spec, key)
     raise TypeError(f"no widget for {type(spec).__name__}")
+
+
+def formula_input(container: Any, name: str, spec: FormulaParam, key: str) -> str:
+    """A formula box as wide as its container, a few lines high, so that a long formula stays readable."""
+    if key not in st.session_state:
+        st.session_state[key] = spec.default
+    return container.text_area(
+        f"{name.capitalize()} in {', '.join(spec.variables)}",
+        key=key,
+        height=68,
+        max_chars=spec.max_len,
+        help=(spec.help or "") + " Press Ctrl+Enter (⌘+Enter) or click outside the box to apply.",
+    )
 
 
 def _initial(spec: Any) -> Any:
