@@ -330,6 +330,8 @@ def resolve_name(registry: Mapping[str, Any], text: str, given: Mapping[str, Any
         return Resolved(text, dict(given), None, None)
     index = _index(registry)
     claims = index.get(text.casefold(), [])
+    exact = [(entry_id, eq) for entry_id, eq in claims if text in eq.names()]
+    claims = exact or claims  # "SGD" is torch's, "sgd" optax's: the spelling typed says whose arguments
     if not claims:
         near = _close_matches(registry, text, index)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
@@ -354,7 +356,10 @@ def resolve_name(registry: Mapping[str, Any], text: str, given: Mapping[str, Any
         return set(given) <= eq.accepts(registry[entry_id].params, ("lr",) if "lr" in eq.params.values() else ())
 
     ranked = sorted(selected, key=lambda c: (-len(c[1].select), not c[1].alias))  # specific first, then the alias
-    accepting = [c for c in ranked if takes_all(c)]
+    accepting: list[tuple[str, Equivalent]] = []  # one claim per entry, the best ranked, in rank order
+    for claim in ranked:
+        if takes_all(claim) and all(claim[0] != entry_id for entry_id, _ in accepting):
+            accepting.append(claim)
     specific = [c for c in accepting if c[1].select]
     if specific:
         pick = specific[0]
