@@ -95,8 +95,8 @@ ENTRIES = (
         description="Momentum divided by a running root-mean-square of the gradient, bias-corrected.",
         factory=adam,
         equivalents=(
-            Equivalent(TORCH, "Adam", "lr = η, betas = (β1, β2), eps = ε"),
-            Equivalent(OPTAX, "adam", "learning_rate = η, b1 = β1, b2 = β2, eps = ε"),
+            Equivalent(TORCH, "Adam", "lr = η, betas = (β_1, β_2), eps = ε"),
+            Equivalent(OPTAX, "adam", "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε"),
         ),
     ),
     Optimizer(
@@ -131,12 +131,12 @@ ENTRIES = (
             Equivalent(
                 TORCH_OPTIMIZER,
                 "Yogi",
-                "lr = η, betas = (β1, β2), eps = ε, initial_accumulator = m_0 = v_0 (torch-optimizer's 1e-6)",
+                "lr = η, betas = (β_1, β_2), eps = ε, initial_accumulator = m_0 = v_0 (torch-optimizer's 1e-6)",
             ),
             Equivalent(
                 OPTAX,
                 "yogi",
-                "learning_rate = η, b1 = β1, b2 = β2, eps = ε; both moments start at 1e-6 (m_0 = v_0 = 1e-6, "
+                "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε; both moments start at 1e-6 (m_0 = v_0 = 1e-6, "
                 "bias-corrected)",
             ),
         ),

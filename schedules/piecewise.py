@@ -325,17 +325,17 @@ ENTRIES = (
         ),
         fn=linear_lr,
         equivalents=(
-            Equivalent(TORCH, "LinearLR", "start_factor = 1, end_factor = η1/η0, total_iters = t1", alias=False),
+            Equivalent(TORCH, "LinearLR", "start_factor = 1, end_factor = η_1/η0, total_iters = t_1", alias=False),
             Equivalent(
                 OPTAX,
                 "linear_schedule",
-                "init_value = η0, end_value = η1, transition_steps = t1",
+                "init_value = η0, end_value = η_1, transition_steps = t_1",
                 params={"init_value": "lr", "end_value": "end_lr", "transition_steps": "decay_steps"},
             ),
             Equivalent(
                 KERAS,
                 "PolynomialDecay",
-                "initial_learning_rate = η0, decay_steps = t1, end_learning_rate = η1, power = 1",
+                "initial_learning_rate = η0, decay_steps = t_1, end_learning_rate = η_1, power = 1",
                 alias=False,
             ),
         ),
@@ -380,6 +380,7 @@ ENTRIES = (
                 'mode = "min", factor = γ, patience = p, threshold = δ, threshold_mode = "rel", cooldown = c, '
                 "min_lr = η_min, eps = 1e-8, step(loss) after each update (torch's defaults: γ 0.1, p 10, c 0, η_min "
                 "0)",
+                select={"mode": "min", "threshold_mode": "rel"},
                 defaults={"factor": 0.1, "patience": 10, "cooldown": 0, "min_lr": 0.0},
             ),
             Equivalent(
