@@ -266,9 +266,18 @@ def check_equivalents(
     return equivalents
 
 
-def equivalent_names(entry: Any) -> tuple[str, ...]:
-    """The library names of an entry's equivalents, bare and without repeats, in the order it lists them."""
-    return tuple(dict.fromkeys(eq.name for eq in getattr(entry, "equivalents", ())))
+def equivalent_names(entry: Any, registry: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """The library names of an entry's equivalents, bare and without repeats, in the order it lists them.
+
+    With ``registry``, names that no entry of it takes as its own (``alias``) are left out: compositions
+    such as torch's ``SequentialLR`` or optax's ``join_schedules``, which build many schedules and name none.
+    """
+    own = None
+    if registry is not None:
+        own = {eq.qualified for other in registry.values() for eq in getattr(other, "equivalents", ()) if eq.alias}
+    return tuple(
+        dict.fromkeys(eq.name for eq in getattr(entry, "equivalents", ()) if own is None or eq.qualified in own)
+    )
 
 
 class Resolved(NamedTuple):

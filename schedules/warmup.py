@@ -614,7 +614,7 @@ ENTRIES = (
     ),
     Schedule(
         id="linearfactor_lr",
-        name="Linear factor (torch LinearLR)",
+        name="Linear factor ramp",
         family="warmup",
         params={
             "start_factor": partial(FloatParam, low=0.0, high=1.0, help="Factor on η0 at step 0", symbol="s"),
@@ -646,7 +646,7 @@ ENTRIES = (
     ),
     Schedule(
         id="constantfactor_lr",
-        name="Constant factor (torch ConstantLR)",
+        name="Constant factor, then η0",
         family="warmup",
         params={
             "factor": partial(FloatParam, low=0.0, high=1.0, help="Factor on η0 during the first N steps", symbol="f"),
@@ -696,7 +696,7 @@ ENTRIES = (
     ),
     Schedule(
         id="onecycle_lr",
-        name="One cycle (torch OneCycleLR)",
+        name="One cycle (torch's form)",
         family="warmup",
         params={
             "pct_start": partial(
