@@ -267,7 +267,7 @@ def check_equivalents(
 
 
 def equivalent_names(entry: Any, registry: Mapping[str, Any] | None = None) -> tuple[str, ...]:
-    """The library names of an entry's equivalents, bare and without repeats, in the order it lists them.
+    """The library names of an entry's equivalents, bare, in the order it lists them, each once (in any case).
 
     With ``registry``, names that no entry of it takes as its own (``alias``) are left out: compositions
     such as torch's ``SequentialLR`` or optax's ``join_schedules``, which build many schedules and name none.
@@ -275,9 +275,11 @@ def equivalent_names(entry: Any, registry: Mapping[str, Any] | None = None) -> t
     own = None
     if registry is not None:
         own = {eq.qualified for other in registry.values() for eq in getattr(other, "equivalents", ()) if eq.alias}
-    return tuple(
-        dict.fromkeys(eq.name for eq in getattr(entry, "equivalents", ()) if own is None or eq.qualified in own)
-    )
+    names: dict[str, str] = {}  # case-folded -> the first spelling: torch's "SGD" and optax's "sgd" are one
+    for eq in getattr(entry, "equivalents", ()):
+        if own is None or eq.qualified in own:
+            names.setdefault(eq.name.casefold(), eq.name)
+    return tuple(names.values())
 
 
 class Resolved(NamedTuple):

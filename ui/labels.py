@@ -138,6 +138,7 @@ def grouped_choices(
     for entry_id in ids:
         entry = registry[entry_id]
         label = f"{family_name(entry.family, names)}{FAMILY_SEPARATOR}{entry.name}"
-        also = equivalent_names(entry, registry)
+        # names the entry's own name already holds ("SGD" in "SGD + momentum") would only repeat it
+        also = [name for name in equivalent_names(entry, registry) if name.casefold() not in entry.name.casefold()]
         labels[entry_id] = f"{label}{EQUIVALENTS_SEPARATOR}{', '.join(also)}" if also else label
     return ids, labels
