@@ -1,6 +1,6 @@
 """Command line: list the catalog, run a scene to CSV, write a scene file.
 
-    python cli.py list surfaces|schedules|optimizers
+    python cli.py list surfaces|schedules|optimizers [--verbose]
     python cli.py presets
     python cli.py run [--scene FILE | --preset ID] [flags] -o OUT.csv
     python cli.py scene [--scene FILE | --preset ID] [flags] -o SCENE.json
@@ -14,6 +14,7 @@ with code 2 and a one-line message.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +42,51 @@ def _describe_params(params: dict[str, Any]) -> str:
     return ", ".join(parts) if parts else "-"
 
 
+_GREEK = dict(
+    zip("alpha beta gamma delta epsilon eta lambda mu rho sigma varphi xi".split(), "αβγδεηλμρσφξ", strict=True)
+)
+
+
+def _plain_symbol(latex: str) -> str:
+    """A spec's LaTeX symbol as plain text: ``\\eta_{\\min}`` → ``η_min``."""
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m[1], m[1]), latex)
+    return text.replace("{", "").replace("}", "")
+
+
+def _describe_equivalents(registry: dict[str, Any], entry: Any, kind: str) -> list[str]:
+    """``--verbose``: the symbols the mappings use, then one line per equivalent: its name, how it maps,
+    and what the name alone stands for where that is not this entry."""
+    from common.registry import resolve_name
+
+    if not getattr(entry, "equivalents", ()):
+        return []
+    symbols = [f"{_plain_symbol(spec.symbol)} = {name}" for name, spec in entry.params.items() if spec.symbol]
+    symbols += ["η0 = the base LR", "T = the run length"] if kind == "schedule" else ["η = the schedule's LR"]
+    lines = [f"    symbols: {', '.join(symbols)}"]
+    for eq in entry.equivalents:
+        note = ""
+        if eq.select and not eq.alias:
+            note = f" (picked by {', '.join(f'{k}={v!r}' for k, v in eq.select.items())})"
+        elif not eq.alias:
+            own = {name: spec.default for name, spec in entry.params.items()}
+            try:
+                alone = resolve_name(registry, eq.qualified, {}, kind=kind).id
+            except ValueError:
+                alone = None
+            try:
+                with_own = resolve_name(registry, eq.qualified, own, kind=kind).id if own else None
+            except ValueError:
+                with_own = None
+            if alone is None:
+                note = " (several entries are one: give this id)"
+            elif with_own == entry.id:
+                note = f" (the name alone: {alone}; with {', '.join(f'{n}=' for n in own)}: {entry.id})"
+            else:
+                note = f" (the name alone: {alone})"
+        lines.append(f"    {eq.qualified}: {eq.mapping}{note}")
+    return lines
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     if args.what == "surfaces":
         from landscapes import SURFACES as registry
@@ -48,8 +94,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         from schedules import SCHEDULES as registry
     else:
         from optimizers import OPTIMIZERS as registry
+    kind = args.what.removesuffix("s")
     for entry_id, entry in registry.items():
         print(f"{entry_id}\t{entry.name}\t{_describe_params(dict(entry.params))}")
+        if args.verbose:
+            for line in _describe_equivalents(registry, entry, kind):
+                print(line)
     return 0
 
 
@@ -153,6 +203,12 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     listing = commands.add_parser("list", help="list surfaces, schedules or optimizers")
     listing.add_argument("what", choices=("surfaces", "schedules", "optimizers"))
+    listing.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also each entry's equivalents in torch, optax, Keras (the names --schedule and --optimizer accept)",
+    )
     listing.set_defaults(handler=cmd_list)
     running = commands.add_parser("run", help="run a scene and write its trajectories as CSV")
     scene_flags(running)

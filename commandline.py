@@ -87,6 +87,47 @@ def parse_entry(text: str, flag: str) -> dict[str, Any]:
     return entry
 
 
+def _registry(kind: str) -> Any:
+    """The schedules' or optimizers' registry (neither imports JAX)."""
+    if kind == "schedule":
+        from schedules import SCHEDULES
+
+        return SCHEDULES
+    from optimizers import OPTIMIZERS
+
+    return OPTIMIZERS
+
+
+def resolve_entry(entry: dict[str, Any], kind: str, flag: str) -> dict[str, Any]:
+    """``entry`` (from :func:`parse_entry`) with a library's name put in our terms.
+
+    ``--schedule CosineAnnealingWarmRestarts:T_0=50,T_mult=2`` is ``sgdres_lr`` with ``period=50,
+    t_mult=2``, ``--optimizer torch.optim.SGD:momentum=0.9`` is ``momentum`` (the entries' ``equivalents``
+    say how; :func:`common.registry.resolve_name` does it). An id stays as it is; so does a wrapper's
+    ``inner=``, which is resolved the same way.
+    """
+    from common.registry import resolve_name
+
+    registry = _registry(kind)
+    try:
+        resolved = resolve_name(registry, entry["id"], entry["params"], kind=kind)
+        inner = entry.get("inner")
+        if inner is not None:
+            inner_resolved = resolve_name(registry, inner["id"], inner["params"], kind=kind)
+            inner = {**inner, "id": inner_resolved.id, "params": inner_resolved.params}
+    except ValueError as error:
+        raise UsageError(f"{flag}: {error}") from None
+    out = {**entry, "id": resolved.id, "params": resolved.params}
+    if inner is not None:
+        out["inner"] = inner
+    if resolved.lr is not None:
+        if "lr" in entry:
+            given = next(name for name, target in resolved.via.params.items() if target == "lr")
+            raise UsageError(f"{flag} {entry['id']}: {given}= and lr= both give the base LR; keep one")
+        out["lr"] = resolved.lr
+    return out
+
+
 def _point(text: str, flag: str) -> list[float]:
     parts = text.split(",")
     try:
@@ -104,8 +145,18 @@ def scene_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--surface", metavar="ID[:k=v,...]", help="surface and its parameters")
     parser.add_argument("--start", metavar="X,Y", action="append", help="start point (repeatable)")
     parser.add_argument("--perturb", metavar="DX,DY", action="append", help="start perturbation (repeatable)")
-    parser.add_argument("--optimizer", metavar="ID[:k=v,...]", action="append", help="optimizer (repeatable)")
-    parser.add_argument("--schedule", metavar="ID[:k=v,...]", action="append", help="LR schedule (repeatable)")
+    parser.add_argument(
+        "--optimizer",
+        metavar="ID[:k=v,...]",
+        action="append",
+        help="optimizer (repeatable); an id or a library's name: AdamW, torch.optim.SGD, optax.adam",
+    )
+    parser.add_argument(
+        "--schedule",
+        metavar="ID[:k=v,...]",
+        action="append",
+        help="LR schedule (repeatable); an id or a library's name: OneCycleLR, optax.warmup_cosine_decay_schedule",
+    )
     parser.add_argument("--lr", type=float, metavar="LR", help="base learning rate η0")
     parser.add_argument("--steps", type=int, metavar="N", help="number of steps T")
     parser.add_argument("--clip", metavar="NORM", help="clip gradients to this global norm; 'none' to turn off")
@@ -144,9 +195,13 @@ def build_scene(args: argparse.Namespace):
     if args.perturb:
         data["perturbations"] = [_point(s, "--perturb") for s in args.perturb]
     if args.optimizer:
-        data["optimizers"] = [parse_entry(s, "--optimizer") for s in args.optimizer]
+        data["optimizers"] = [
+            resolve_entry(parse_entry(s, "--optimizer"), "optimizer", "--optimizer") for s in args.optimizer
+        ]
     if args.schedule:
-        data["schedules"] = [parse_entry(s, "--schedule") for s in args.schedule]
+        data["schedules"] = [
+            resolve_entry(parse_entry(s, "--schedule"), "schedule", "--schedule") for s in args.schedule
+        ]
     for name in ("lr", "steps", "dtype", "tolerance"):
         if getattr(args, name) is not None:
             data[name] = getattr(args, name)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from common.params import ParamSpec
-from common.registry import docstring_formula, docstring_references, specs_with_defaults
+from common.registry import Equivalent, check_equivalents, docstring_formula, docstring_references, specs_with_defaults
 
 if TYPE_CHECKING:
     import optax
@@ -23,6 +23,13 @@ FAMILIES = {
     "adam": "Adam family",
     "wrapper": "Wrapper",
 }
+
+# The modules that the optimizers' equivalents live in (``Optimizer.equivalents``).
+TORCH = "torch.optim"
+TORCH_OPTIMIZER = "torch_optimizer"
+OPTAX = "optax"
+OPTAX_CONTRIB = "optax.contrib"
+KERAS = "keras.optimizers"
 
 # The factory's first parameter: the learning rate, or the optimizer it wraps.
 LEARNING_RATE, INNER = "learning_rate", "inner"
@@ -39,6 +46,8 @@ class Optimizer:
     ``.. math::`` block is ``latex`` and its ``References:`` section ``reference``; whether it wraps
     another optimizer (its first parameter is ``inner``) and whether it takes a ``bias_mask`` are read
     from its signature. ``params`` adds ranges, help and symbols, in the order the page lists them.
+    ``equivalents`` names the same optimizer in torch, optax, Keras, ..., with how their arguments map
+    (:class:`common.registry.Equivalent`); the command line and the pickers accept those names.
     """
 
     id: str
@@ -47,6 +56,7 @@ class Optimizer:
     params: Mapping[str, ParamSpec]  # hyperparameters; names are the factory's keywords
     description: str  # one line
     factory: Callable[..., optax.GradientTransformation]
+    equivalents: tuple[Equivalent, ...] = ()  # the same optimizer in torch, optax, Keras, ...
     latex: str = dataclasses.field(init=False)  # the update rule, KaTeX-renderable
     reference: str = dataclasses.field(init=False)
     wraps: bool = dataclasses.field(init=False)  # factory(inner, **hyper) instead of factory(learning_rate, **hyper)
@@ -64,6 +74,8 @@ class Optimizer:
         skip = (parameters[0], BIAS_MASK)
         params = specs_with_defaults(self.factory, self.params, skip=skip, where=f"optimizer {self.id}")
         object.__setattr__(self, "params", types.MappingProxyType(params))
+        where = f"optimizer {self.id}"
+        object.__setattr__(self, "equivalents", check_equivalents(self.equivalents, params, where=where))
         object.__setattr__(self, "latex", docstring_formula(self.factory))
         object.__setattr__(self, "reference", docstring_references(self.factory))
         object.__setattr__(self, "wraps", parameters[0] == INNER)

@@ -11,8 +11,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from common.params import FloatParam, StepsParam
-from common.registry import lazy_module
-from optimizers._base import Optimizer
+from common.registry import Equivalent, lazy_module
+from optimizers._base import KERAS, OPTAX, TORCH, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -159,6 +159,28 @@ ENTRIES = (
         },
         description="Per-coordinate learning rate shrinking with the sum of all squared gradients so far.",
         factory=adagrad,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "Adagrad",
+                "lr = η, initial_accumulator_value = K; torch adds eps = 1e-10 outside the root, ours is inside "
+                "(equal as ε → 0)",
+                params={"initial_accumulator_value": "initial_accumulator", "eps": None},
+                defaults={"initial_accumulator": 0.0},
+            ),
+            Equivalent(
+                OPTAX,
+                "adagrad",
+                "learning_rate = η, initial_accumulator_value = K, eps = ε",
+                params={"initial_accumulator_value": "initial_accumulator"},
+            ),
+            Equivalent(
+                KERAS,
+                "Adagrad",
+                "learning_rate = η, initial_accumulator_value = K, epsilon = ε",
+                params={"initial_accumulator_value": "initial_accumulator", "epsilon": "eps"},
+            ),
+        ),
     ),
     Optimizer(
         id="rmsprop",
@@ -178,6 +200,15 @@ ENTRIES = (
         },
         description="Divides the step by a running root-mean-square of the gradient.",
         factory=rmsprop,
+        equivalents=(
+            Equivalent(TORCH, "RMSprop", "lr = η, alpha = ρ, eps = ε", params={"alpha": "rho"}),
+            Equivalent(
+                OPTAX,
+                "rmsprop",
+                "learning_rate = η, decay = ρ, eps = ε, eps_in_sqrt = False",
+                params={"decay": "rho"},
+            ),
+        ),
     ),
     Optimizer(
         id="adadelta",
@@ -198,6 +229,11 @@ ENTRIES = (
         },
         description="Step sizes from the ratio of running RMS of past updates to that of gradients; η = 1 is classic.",
         factory=adadelta,
+        equivalents=(
+            Equivalent(TORCH, "Adadelta", "lr = η, rho = ρ, eps = ε"),
+            Equivalent(OPTAX, "adadelta", "learning_rate = η (not None: that climbs), rho = ρ, eps = ε"),
+            Equivalent(KERAS, "Adadelta", "learning_rate = η, rho = ρ, epsilon = ε", params={"epsilon": "eps"}),
+        ),
     ),
     Optimizer(
         id="adadec",

@@ -10,8 +10,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from common.params import BoolParam, FloatParam
-from common.registry import lazy_module
-from optimizers._base import Optimizer
+from common.registry import Equivalent, lazy_module
+from optimizers._base import OPTAX, TORCH, TORCH_OPTIMIZER, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -94,6 +94,10 @@ ENTRIES = (
         },
         description="Momentum divided by a running root-mean-square of the gradient, bias-corrected.",
         factory=adam,
+        equivalents=(
+            Equivalent(TORCH, "Adam", "lr = η, betas = (β_1, β_2), eps = ε"),
+            Equivalent(OPTAX, "adam", "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε"),
+        ),
     ),
     Optimizer(
         id="yogi",
@@ -123,5 +127,18 @@ ENTRIES = (
         },
         description="Adam whose second moment moves additively, by the sign of v − g², so it grows slowly.",
         factory=yogi,
+        equivalents=(
+            Equivalent(
+                TORCH_OPTIMIZER,
+                "Yogi",
+                "lr = η, betas = (β_1, β_2), eps = ε, initial_accumulator = m_0 = v_0 (torch-optimizer's 1e-6)",
+            ),
+            Equivalent(
+                OPTAX,
+                "yogi",
+                "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε; both moments start at 1e-6 (m_0 = v_0 = 1e-6, "
+                "bias-corrected)",
+            ),
+        ),
     ),
 )

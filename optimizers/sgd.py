@@ -12,8 +12,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from common.params import FloatParam
-from common.registry import lazy_module
-from optimizers._base import Optimizer
+from common.registry import Equivalent, lazy_module
+from optimizers._base import KERAS, OPTAX, TORCH, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -85,6 +85,11 @@ ENTRIES = (
         params={},
         description="Plain gradient descent: a step against the gradient, scaled by the learning rate.",
         factory=sgd,
+        equivalents=(
+            Equivalent(TORCH, "SGD", "lr = η"),
+            Equivalent(OPTAX, "sgd", "learning_rate = η"),
+            Equivalent(KERAS, "SGD", "learning_rate = η"),
+        ),
     ),
     Optimizer(
         id="momentum",
@@ -102,6 +107,10 @@ ENTRIES = (
         },
         description="Heavy ball: the step follows a running sum of past gradients (torch's form).",
         factory=heavy_ball,
+        equivalents=(
+            Equivalent(TORCH, "SGD", "lr = η, momentum = μ, dampening = d", alias=False),
+            Equivalent(OPTAX, "sgd", "learning_rate = η, momentum = μ (d = 0)", alias=False),
+        ),
     ),
     Optimizer(
         id="nesterov",
@@ -110,5 +119,15 @@ ENTRIES = (
         params={"momentum": _MOMENTUM},
         description="Momentum that looks one step ahead along the velocity (torch's form).",
         factory=nesterov,
+        equivalents=(
+            Equivalent(TORCH, "SGD", "lr = η, momentum = μ, nesterov = True", select={"nesterov": True}, alias=False),
+            Equivalent(
+                OPTAX,
+                "sgd",
+                "learning_rate = η, momentum = μ, nesterov = True",
+                select={"nesterov": True},
+                alias=False,
+            ),
+        ),
     ),
 )

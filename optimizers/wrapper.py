@@ -10,8 +10,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from common.params import BoolParam, FloatParam, IntParam
-from common.registry import lazy_module
-from optimizers._base import Optimizer
+from common.registry import Equivalent, lazy_module
+from optimizers._base import OPTAX, TORCH_OPTIMIZER, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -62,5 +62,20 @@ ENTRIES = (
         },
         description="Wraps another optimizer: k fast steps, then the slow weights move part-way towards them.",
         factory=lookahead,
+        equivalents=(
+            Equivalent(
+                TORCH_OPTIMIZER,
+                "Lookahead",
+                "optimizer = the inner one, k = k, alpha = α (first_step_sync on)",
+            ),
+            Equivalent(
+                OPTAX,
+                "lookahead",
+                "fast_optimizer = the inner one, sync_period = k, slow_step_size = α, with first_step_sync off "
+                "(and optax's slow/fast parameter pair)",
+                params={"sync_period": "k", "slow_step_size": "alpha"},
+                defaults={"first_step_sync": False},
+            ),
+        ),
     ),
 )

@@ -2,7 +2,11 @@
 
 ``SCHEDULES`` maps a URL-safe id to a :class:`Schedule`: the 35 schedules of the reference
 pipeline of Liu & Zhang 2023 (plus ``htd_lr`` from the survey's Table 3), the TensorFlow-style
-decay functions of seed 003, a user formula (``lambda_lr``) and the power schedule of seed 004.
+decay functions of seed 003, a user formula (``lambda_lr``), the power schedule of seed 004, the
+schedules of torch.optim.lr_scheduler and optax that those do not cover (``onecycle_lr``,
+``linearfactor_lr``, ``constantfactor_lr``, ``lwarmexp_lr``, ``piecewise_interpolate``) and the
+budget-aware schedules of 2022–2024 (``wsd_lr``, ``rex_lr``). Each entry names its equivalents in
+torch, optax and Keras (``Schedule.equivalents``).
 :func:`table` turns one of them into the LR of every step of a run, optionally after a
 :class:`Warmup` prefix; :func:`entry_table` does it for a schedule as a scene states it (its own
 η0 or the base one, its warm-up settings).
@@ -30,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from common.params import ChoiceParam, FloatParam, ParamSpec, StepsParam, resolve_params
-from schedules import adaptive, cyclical, piecewise, smooth, tensorflow, warmup
+from schedules import adaptive, budgeted, cyclical, piecewise, smooth, tensorflow, warmup
 from schedules._base import FAMILIES, Schedule
 from schedules.piecewise import plateau_reference
 
@@ -56,6 +60,7 @@ SCHEDULES: dict[str, Schedule] = {
         *warmup.ENTRIES,
         *tensorflow.ENTRIES,
         *adaptive.ENTRIES,
+        *budgeted.ENTRIES,
     )
 }
 

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from common.params import ParamSpec
-from common.registry import docstring_formula, docstring_references, specs_with_defaults
+from common.registry import Equivalent, check_equivalents, docstring_formula, docstring_references, specs_with_defaults
 
 # The families, in the order the page groups them, with the names it shows.
 # Family id -> the short name the page's pickers show ("Cyclical · SGDR"). The survey's tables: piecewise
@@ -23,7 +23,14 @@ FAMILIES = {
     "warmup": "Warm-up",
     "tensorflow": "TensorFlow-style",
     "adaptive": "Adaptive",
+    "budgeted": "Budget-aware",  # schedules shaped by the step budget: warm-up-stable-decay, REX
 }
+
+# The modules that the schedules' equivalents live in (``Schedule.equivalents``).
+TORCH = "torch.optim.lr_scheduler"
+OPTAX = "optax"
+OPTAX_CONTRIB = "optax.contrib"
+KERAS = "keras.optimizers.schedules"
 
 # The first arguments of every schedule function; its keyword-only arguments are its parameters.
 POSITIONAL = ("k", "total_steps", "lr")
@@ -41,6 +48,8 @@ class Schedule:
     ``fn`` is the one source of what it states (see :mod:`common.registry`): its keyword defaults are the
     parameters' defaults, its docstring's ``.. math::`` block is ``latex`` and its ``References:`` section
     is ``reference``. ``params`` adds ranges, help and symbols, in the order the page lists them.
+    ``equivalents`` names the same schedule in torch, optax and Keras, with how their arguments map
+    (:class:`common.registry.Equivalent`); tests/test_schedule_equivalents.py checks each against its library.
     """
 
     id: str
@@ -50,6 +59,7 @@ class Schedule:
     description: str  # one line
     fn: Callable[..., np.ndarray]
     needs_loss: bool = False  # the LR depends on the run's own loss (the engine applies it step by step)
+    equivalents: tuple[Equivalent, ...] = ()  # the same schedule in torch, optax, Keras
     latex: str = dataclasses.field(init=False)
     reference: str = dataclasses.field(init=False)
 
@@ -61,6 +71,10 @@ class Schedule:
             raise ValueError(f"parameter names may not be {', '.join(sorted(clash))}, got {sorted(self.params)=}")
         params = specs_with_defaults(self.fn, self.params, skip=POSITIONAL, where=f"schedule {self.id}")
         object.__setattr__(self, "params", types.MappingProxyType(params))
+        where = f"schedule {self.id}"
+        object.__setattr__(
+            self, "equivalents", check_equivalents(self.equivalents, params, where=where, targets=("lr",))
+        )
         object.__setattr__(self, "latex", docstring_formula(self.fn))
         object.__setattr__(self, "reference", docstring_references(self.fn))
 

@@ -13,7 +13,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from common.params import FloatParam, IntParam, StepsListParam, StepsParam
-from schedules._base import Schedule, as_steps, at_start_is_lr, full
+from common.registry import Equivalent
+from schedules._base import KERAS, OPTAX, TORCH, Schedule, as_steps, at_start_is_lr, full
 
 SINE_EPS = 1e-6  # the reference adds it (absolute) to the sine schedules
 TRIANGLE_DECIMALS = 5  # the reference rounds triangle_lr's values to 5 decimals
@@ -325,6 +326,15 @@ ENTRIES = (
             "so η0 has no effect (as in the reference)."
         ),
         fn=triangular_lr,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "CyclicLR",
+                'base_lr = η_lo, max_lr = η_hi, step_size_up = s, mode = "triangular"',
+                params={"base_lr": "min_lr", "step_size_up": "half_cycle"},
+                select={"mode": "triangular"},
+            ),
+        ),
     ),
     Schedule(
         id="triangular2_lr",
@@ -335,6 +345,16 @@ ENTRIES = (
             "Triangular cycles between the absolute 1e-4 and 0.1 whose height halves every cycle; η0 has no effect."
         ),
         fn=triangular2_lr,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "CyclicLR",
+                'base_lr = η_lo, max_lr = η_hi, step_size_up = s, mode = "triangular2"',
+                params={"base_lr": "min_lr", "step_size_up": "half_cycle"},
+                select={"mode": "triangular2"},
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="triangularexp_lr",
@@ -351,6 +371,18 @@ ENTRIES = (
             "η0 has no effect."
         ),
         fn=triangularexp_lr,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "CyclicLR",
+                'base_lr = η_lo, max_lr = η_hi, step_size_up = s, mode = "exp_range", gamma = γ (torch\'s default γ: '
+                "1)",
+                params={"base_lr": "min_lr", "step_size_up": "half_cycle"},
+                select={"mode": "exp_range"},
+                defaults={"gamma": 1.0},
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="cosineclr_lr",
@@ -367,6 +399,14 @@ ENTRIES = (
             "smoothly back to η0 at step 100 (period 100)."
         ),
         fn=cosineclr_lr,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "CosineAnnealingLR",
+                "T_max = s, eta_min = η_min, stepped past T_max (torch's recursive form keeps the cosine going)",
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="sgdres_lr",
@@ -383,6 +423,26 @@ ENTRIES = (
         },
         description="Cosine from η0 towards 0, restarted at η0 every 100 steps.",
         fn=sgdr_lr,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "CosineAnnealingWarmRestarts",
+                "T_0 = P, T_mult = m, eta_min = η_min",
+                params={"T_0": "period", "T_mult": "t_mult"},
+            ),
+            Equivalent(
+                OPTAX,
+                "sgdr_schedule",
+                "cosine_kwargs = [dict(init_value=η0, peak_value=η0, warmup_steps=0, decay_steps=P·m^i, "
+                "end_value=η_min) for each cycle i]",
+            ),
+            Equivalent(
+                KERAS,
+                "CosineDecayRestarts",
+                "initial_learning_rate = η0, first_decay_steps = P, t_mul = m, m_mul = 1, alpha = η_min/η0",
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="sgdrnes_lr",
@@ -398,6 +458,22 @@ ENTRIES = (
         },
         description="Cosine warm restarts with periods 50, 100, 200, …: restarts at steps 50, 150 and 350.",
         fn=sgdr_lr,
+        equivalents=(
+            Equivalent(TORCH, "CosineAnnealingWarmRestarts", "T_0 = P, T_mult = m, eta_min = η_min", alias=False),
+            Equivalent(
+                OPTAX,
+                "sgdr_schedule",
+                "cosine_kwargs = [dict(init_value=η0, peak_value=η0, warmup_steps=0, decay_steps=P·m^i, "
+                "end_value=η_min) for each cycle i]",
+                alias=False,
+            ),
+            Equivalent(
+                KERAS,
+                "CosineDecayRestarts",
+                "initial_learning_rate = η0, first_decay_steps = P, t_mul = m, m_mul = 1, alpha = η_min/η0",
+                params={"first_decay_steps": "period", "t_mul": "t_mult"},
+            ),
+        ),
     ),
     Schedule(
         id="sgdrd_lr",
@@ -411,6 +487,22 @@ ENTRIES = (
         },
         description="Cosine warm restarts every T/5 steps, each restart peaking 0.8 times lower than the last.",
         fn=sgdrd_lr,
+        equivalents=(
+            Equivalent(
+                OPTAX,
+                "sgdr_schedule",
+                "cosine_kwargs = [dict(init_value=η0·α^i, peak_value=η0·α^i, warmup_steps=0, decay_steps=P, "
+                "end_value=0) "
+                "for each cycle i]",
+                alias=False,
+            ),
+            Equivalent(
+                KERAS,
+                "CosineDecayRestarts",
+                "initial_learning_rate = η0, first_decay_steps = P, t_mul = 1, m_mul = α, alpha = 0",
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="triangle_lr",

@@ -13,8 +13,9 @@ from functools import partial
 import numpy as np
 from numpy.typing import ArrayLike
 
-from common.params import FloatParam, StepsListParam, StepsParam
-from schedules._base import Schedule, as_steps, full
+from common.params import ChoiceParam, FloatListParam, FloatParam, ParamError, StepsListParam, StepsParam
+from common.registry import Equivalent
+from schedules._base import KERAS, OPTAX, OPTAX_CONTRIB, TORCH, Schedule, as_steps, full
 
 # torch.optim.lr_scheduler.ReduceLROnPlateau's default ``eps``: smaller reductions are skipped.
 PLATEAU_EPS = 1e-8
@@ -189,6 +190,58 @@ def plateau_reference(
     return out
 
 
+INTERPOLATIONS = ("linear", "cosine")
+
+
+def piecewise_interpolate(
+    k: ArrayLike,
+    total_steps: int,
+    lr: ArrayLike,
+    *,
+    boundaries: tuple[int, ...],
+    values: tuple[float, ...] = (0.1, 1.0, 0.01),
+    interpolate_type: str = "linear",
+) -> np.ndarray:
+    r"""Straight or cosine segments through given multiples of η0 at given steps (optax's piecewise interpolation).
+
+    .. math::
+        \eta_k = \eta_0 \begin{cases} v_i + (v_{i+1} - v_i)\, x, & b_i \le k < b_{i+1} \text{ (linear)} \\
+        v_{i+1} + \tfrac{1}{2} (v_i - v_{i+1}) (1 + \cos \pi x), & b_i \le k < b_{i+1} \text{ (cosine)} \\
+        v_n, & k \ge b_n \end{cases} \quad x = \frac{k - b_i}{b_{i+1} - b_i}
+
+    with :math:`b_0 = 0`: the LR passes through :math:`v_i \eta_0` at step :math:`b_i` and holds
+    :math:`v_n \eta_0` after the last boundary. optax states the same curve by ``init_value`` and the
+    ratios of successive values; ``values`` needs one entry more than ``boundaries``.
+
+    Raises:
+      ParamError: if ``len(values) != len(boundaries) + 1``.
+
+    References:
+      optax.piecewise_interpolate_schedule (DeepMind et al., The DeepMind JAX Ecosystem, 2020,
+      http://github.com/google-deepmind); Smith & Topin, Super-convergence, 2019, https://arxiv.org/abs/1708.07120
+    """
+    del total_steps
+    if len(values) != len(boundaries) + 1:
+        raise ParamError(
+            f"piecewise_interpolate: values needs len(boundaries) + 1 = {len(boundaries) + 1} entries, "
+            f"got {len(values)}"
+        )
+    if interpolate_type not in INTERPOLATIONS:
+        raise ParamError(f"interpolate_type must be one of {', '.join(INTERPOLATIONS)}, got {interpolate_type!r}")
+    steps = as_steps(k)
+    marks = (0, *boundaries)
+    factor = np.where(steps >= marks[-1], values[-1], 0.0)
+    for i in range(len(boundaries)):
+        start, end, high, low = marks[i], marks[i + 1], values[i], values[i + 1]
+        x = (steps - start) / max(end - start, 1)
+        if interpolate_type == "linear":
+            segment = high + (low - high) * x
+        else:
+            segment = low + 0.5 * (high - low) * (1.0 + np.cos(np.pi * x))
+        factor = np.where((steps >= start) & (steps < end), segment, factor)
+    return full(lr * factor, k, lr)
+
+
 ENTRIES = (
     Schedule(
         id="constant_lr",
@@ -197,6 +250,7 @@ ENTRIES = (
         params={},
         description="The base LR η0 at every step: the baseline every other schedule is compared with.",
         fn=constant_lr,
+        equivalents=(Equivalent(OPTAX, "constant_schedule", "value = η0", params={"value": "lr"}),),
     ),
     Schedule(
         id="step_lr",
@@ -208,6 +262,21 @@ ENTRIES = (
         },
         description="Multiplies the LR by γ = 0.95 every s = 5 steps: steps 0–4 use η0, step 5 uses 0.95·η0.",
         fn=step_lr,
+        equivalents=(
+            Equivalent(TORCH, "StepLR", "step_size = s, gamma = γ (torch's default γ: 0.1)", defaults={"gamma": 0.1}),
+            Equivalent(
+                OPTAX,
+                "exponential_decay",
+                "init_value = η0, transition_steps = s, decay_rate = γ, staircase = True",
+                alias=False,
+            ),
+            Equivalent(
+                KERAS,
+                "ExponentialDecay",
+                "initial_learning_rate = η0, decay_steps = s, decay_rate = γ, staircase = True",
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="multistep_lr",
@@ -223,6 +292,21 @@ ENTRIES = (
             "Multiplies the LR by γ = 0.1 at steps 100, 300 and 400 (the milestone step already uses the lower LR)."
         ),
         fn=multistep_lr,
+        equivalents=(
+            Equivalent(TORCH, "MultiStepLR", "milestones = m_i, gamma = γ"),
+            Equivalent(
+                OPTAX,
+                "piecewise_constant_schedule",
+                "init_value = η0, boundaries_and_scales = {m_i: γ} (a milestone listed twice: γ²)",
+                params={"init_value": "lr"},
+            ),
+            Equivalent(
+                KERAS,
+                "PiecewiseConstantDecay",
+                "boundaries = [m_i − 1], values = [η0·γ^i] (a boundary step keeps the earlier value)",
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="linear_lr",
@@ -240,6 +324,21 @@ ENTRIES = (
             "Falls linearly from η0 to the absolute η1 = 1e-4 over the first 80 % of the run, then stays there."
         ),
         fn=linear_lr,
+        equivalents=(
+            Equivalent(TORCH, "LinearLR", "start_factor = 1, end_factor = η_1/η0, total_iters = t_1", alias=False),
+            Equivalent(
+                OPTAX,
+                "linear_schedule",
+                "init_value = η0, end_value = η_1, transition_steps = t_1",
+                params={"init_value": "lr", "end_value": "end_lr", "transition_steps": "decay_steps"},
+            ),
+            Equivalent(
+                KERAS,
+                "PolynomialDecay",
+                "initial_learning_rate = η0, decay_steps = t_1, end_learning_rate = η_1, power = 1",
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="baseloss_lr",
@@ -274,6 +373,53 @@ ENTRIES = (
             "(floor 1e-4, cooldown 4); it follows the run's own loss (the reference never passed it the loss)."
         ),
         fn=baseloss_lr,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "ReduceLROnPlateau",
+                'mode = "min", factor = γ, patience = p, threshold = δ, threshold_mode = "rel", cooldown = c, '
+                "min_lr = η_min, eps = 1e-8, step(loss) after each update (torch's defaults: γ 0.1, p 10, c 0, η_min "
+                "0)",
+                select={"mode": "min", "threshold_mode": "rel"},
+                defaults={"factor": 0.1, "patience": 10, "cooldown": 0, "min_lr": 0.0},
+            ),
+            Equivalent(
+                OPTAX_CONTRIB,
+                "reduce_on_plateau",
+                "factor = γ, patience = p + 1, rtol = δ, cooldown = c, min_scale = η_min/η0; it scales update k by "
+                "a factor that has seen the loss of update k, so its scale at k is ours at k + 1 over η0 (no eps)",
+                params={"rtol": "threshold", "patience": None},
+                defaults={"factor": 0.1, "patience": 9, "cooldown": 0, "min_lr": 0.0},
+            ),
+        ),
         needs_loss=True,
+    ),
+    Schedule(
+        id="piecewise_interpolate",
+        name="Piecewise interpolation",
+        family="piecewise",
+        params={
+            "boundaries": StepsListParam(
+                fractions=(0.1, 0.9), help="Steps where the curve passes through the next value (50, 450)", symbol="b_i"
+            ),
+            "values": partial(
+                FloatListParam,
+                low=0.0,
+                high=1e3,
+                help="Multiples of η0 at step 0 and at each boundary (one more than the boundaries)",
+                symbol="v_i",
+            ),
+            "interpolate_type": partial(ChoiceParam, choices=INTERPOLATIONS, help="Straight or half-cosine segments"),
+        },
+        description="Through 0.1·η0 at step 0, η0 at step 50 and 0.01·η0 at step 450, straight between, then flat.",
+        fn=piecewise_interpolate,
+        equivalents=(
+            Equivalent(
+                OPTAX,
+                "piecewise_interpolate_schedule",
+                "interpolate_type, init_value = v_0·η0, boundaries_and_scales = {b_i: v_i/v_(i−1)} "
+                "(distinct boundaries, no zero value before the last)",
+            ),
+        ),
     ),
 )

@@ -13,7 +13,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from common.params import FloatParam, IntParam, StepsParam
-from schedules._base import Schedule, as_steps, at_start_is_lr, full, gaussian_noise
+from common.registry import Equivalent
+from schedules._base import KERAS, OPTAX, TORCH, Schedule, as_steps, at_start_is_lr, full, gaussian_noise
 
 POLY_EPS = 1e-8  # the reference adds it to polychen_lr
 NOISE_FLOOR = 1e-4  # the reference adds it (absolute) to linearcosinenoise_lr
@@ -200,6 +201,14 @@ ENTRIES = (
         params={"power": partial(FloatParam, low=0.0, high=10.0, help="Exponent of the decay", symbol=r"\alpha")},
         description="Polynomial decay η0(1 − k/T)^0.9 towards 0 at the end of the run (plus 1e-8).",
         fn=polychen_lr,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "PolynomialLR",
+                "total_iters = T, power = α, plus the reference's 1e-8 from step 1 on",
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="polybottou_lr",
@@ -219,6 +228,22 @@ ENTRIES = (
         params={"alpha": partial(FloatParam, low=0.0, high=1.0, help="Decay rate per step", symbol=r"\alpha")},
         description="η0·e^(−0.009k): about η0/90 after 500 steps.",
         fn=expoloffe_lr,
+        equivalents=(
+            Equivalent(TORCH, "ExponentialLR", "gamma = exp(−α)", alias=False),
+            Equivalent(TORCH, "MultiplicativeLR", "lr_lambda = lambda k: exp(−α)"),
+            Equivalent(
+                OPTAX,
+                "exponential_decay",
+                "init_value = η0, transition_steps = 1, decay_rate = exp(−α)",
+                alias=False,
+            ),
+            Equivalent(
+                KERAS,
+                "ExponentialDecay",
+                "initial_learning_rate = η0, decay_steps = 1, decay_rate = exp(−α)",
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="exporaffel_lr",
@@ -239,6 +264,9 @@ ENTRIES = (
         params={"lam": partial(FloatParam, low=0.0, high=1e4, help="Decay speed, multiplied by η0", symbol=r"\lambda")},
         description="η0 / (1 + 2·η0·k): the larger η0, the faster it decays.",
         fn=inversetime_lr,
+        equivalents=(
+            Equivalent(KERAS, "InverseTimeDecay", "initial_learning_rate = η0, decay_steps = 1, decay_rate = λ·η0"),
+        ),
     ),
     Schedule(
         id="linearcosine_lr",
@@ -281,6 +309,26 @@ ENTRIES = (
         },
         description="Half a cosine from η0 down to 1e-7 at the end of the run, without restarts.",
         fn=cosine_lr,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "CosineAnnealingLR",
+                "T_max = T, eta_min = η_min (torch's default η_min: 0; a shorter T_max is cosineclr_lr)",
+                defaults={"eta_min": 0.0},
+            ),
+            Equivalent(
+                OPTAX,
+                "cosine_decay_schedule",
+                "init_value = η0, decay_steps = T, alpha = η_min/η0",
+                alias=False,
+            ),
+            Equivalent(
+                KERAS,
+                "CosineDecay",
+                "initial_learning_rate = η0, decay_steps = T, alpha = η_min/η0",
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="cosinepower_lr",

@@ -26,7 +26,8 @@ from common.params import (
     StepsListParam,
     StepsParam,
 )
-from schedules._base import Schedule, as_steps, full, gaussian_noise
+from common.registry import Equivalent
+from schedules._base import KERAS, OPTAX, TORCH, Schedule, as_steps, full, gaussian_noise
 
 FORMULA_VARIABLES = ("k", "T", "lr")
 DEFAULT_FORMULA = "lr * 0.5 ** (k / (T / 5))"
@@ -280,6 +281,21 @@ ENTRIES = (
             "value; values are multiples of η0, unlike TensorFlow's absolute ones)."
         ),
         fn=piecewise_constant,
+        equivalents=(
+            Equivalent(
+                KERAS,
+                "PiecewiseConstantDecay",
+                "boundaries = b_j, values = [v_i·η0] (Keras's values are absolute)",
+                params={"values": None},
+            ),
+            Equivalent(
+                OPTAX,
+                "piecewise_constant_schedule",
+                "init_value = v_0·η0, boundaries_and_scales = {b_j + 1: v_(j+1)/v_j} (optax switches at the step "
+                "itself)",
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="exponential_decay",
@@ -288,6 +304,27 @@ ENTRIES = (
         params=_decay_params("Factor per decay period"),
         description="η0·0.5^(k/100): halves every 100 steps, smoothly or (staircase) in steps.",
         fn=exponential_decay,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "ExponentialLR",
+                "gamma = r, with D = 1",
+                params={"gamma": "decay_rate"},
+                defaults={"decay_steps": 1},
+            ),
+            Equivalent(
+                OPTAX,
+                "exponential_decay",
+                "init_value = η0, transition_steps = D, decay_rate = r, staircase",
+                params={"init_value": "lr", "transition_steps": "decay_steps"},
+            ),
+            Equivalent(
+                KERAS,
+                "ExponentialDecay",
+                "initial_learning_rate = η0, decay_steps = D, decay_rate = r, staircase",
+                params={"initial_learning_rate": "lr"},
+            ),
+        ),
     ),
     Schedule(
         id="natural_exp_decay",
@@ -296,6 +333,20 @@ ENTRIES = (
         params=_decay_params("Rate in the exponent per decay period"),
         description="η0·e^(−0.5·k/100): like exponential_decay with base e.",
         fn=natural_exp_decay,
+        equivalents=(
+            Equivalent(
+                OPTAX,
+                "exponential_decay",
+                "init_value = η0, transition_steps = D, decay_rate = exp(−r), staircase",
+                alias=False,
+            ),
+            Equivalent(
+                KERAS,
+                "ExponentialDecay",
+                "initial_learning_rate = η0, decay_steps = D, decay_rate = exp(−r), staircase",
+                alias=False,
+            ),
+        ),
     ),
     Schedule(
         id="polynomial_decay",
@@ -311,6 +362,27 @@ ENTRIES = (
         },
         description="From η0 to the absolute 1e-4 along (1 − k/D)^p; with cycle it jumps back up after each D steps.",
         fn=polynomial_decay,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "PolynomialLR",
+                "total_iters = D, power = p, with η_end = 0 (cycle = False)",
+                params={"total_iters": "decay_steps"},
+                defaults={"end_lr": 0.0},
+            ),
+            Equivalent(
+                OPTAX,
+                "polynomial_schedule",
+                "init_value = η0, end_value = η_end, power = p, transition_steps = D (cycle = False)",
+                params={"init_value": "lr", "end_value": "end_lr", "transition_steps": "decay_steps"},
+            ),
+            Equivalent(
+                KERAS,
+                "PolynomialDecay",
+                "initial_learning_rate = η0, decay_steps = D, end_learning_rate = η_end, power = p, cycle",
+                params={"initial_learning_rate": "lr", "end_learning_rate": "end_lr"},
+            ),
+        ),
     ),
     Schedule(
         id="cosine_decay",
@@ -322,6 +394,26 @@ ENTRIES = (
         },
         description="Half a cosine from η0 to α·η0 over D steps, then flat.",
         fn=cosine_decay,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "CosineAnnealingLR",
+                "T_max = D, eta_min = α·η0 (up to step D: torch keeps the cosine going after it)",
+                alias=False,
+            ),
+            Equivalent(
+                OPTAX,
+                "cosine_decay_schedule",
+                "init_value = η0, decay_steps = D, alpha = α",
+                params={"init_value": "lr"},
+            ),
+            Equivalent(
+                KERAS,
+                "CosineDecay",
+                "initial_learning_rate = η0, decay_steps = D, alpha = α",
+                params={"initial_learning_rate": "lr"},
+            ),
+        ),
     ),
     Schedule(
         id="linear_cosine_decay",
@@ -366,5 +458,6 @@ ENTRIES = (
         },
         description="Any formula in k, T and lr (the base LR η0), read by the safe formula parser (never eval).",
         fn=lambda_lr,
+        equivalents=(Equivalent(TORCH, "LambdaLR", "lr_lambda = lambda k: f(k, T, η0)/η0"),),
     ),
 )

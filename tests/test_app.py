@@ -148,7 +148,7 @@ def test_schedule_pickers_are_grouped_by_family_and_keep_ids(page):
     ids, labels = grouped_choices(schedules.SCHEDULES, schedules.FAMILIES)
     assert picker.options == [labels[i] for i in ids]
     assert picker.value == _shown_scene(page).schedules[0].id  # the value, the Scene and the link keep the id
-    assert "Smooth decay · Cosine annealing" in picker.options
+    assert "Smooth decay · Cosine annealing — CosineAnnealingLR, cosine_decay_schedule, CosineDecay" in picker.options
 
 
 def test_a_preset_caption_shows_the_paper_s_claims_apart(page):

@@ -26,7 +26,7 @@ import landscapes
 import optimizers
 import schedules
 from common.params import FloatParam, IntParam, StepsListParam, StepsParam
-from common.registry import docstring_formula, docstring_references
+from common.registry import Equivalent, docstring_formula, docstring_references, resolve_name
 from engine.scene import Scene, SceneError
 from landscapes import Points, Surface
 from optimizers import Optimizer
@@ -299,3 +299,70 @@ def test_a_new_entry_runs_through_a_scene_and_the_engine(registered):
     np.testing.assert_allclose(result.positions[0], np.array(path), rtol=0, atol=1e-12)
     minimizer = landscapes.critical_points(TOY_SURFACE, scene.surface.params).minimizers[0]
     assert math.dist(result.positions[0, -1], minimizer) < math.dist((2.0, 1.0), minimizer) / 4
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Equivalents in other libraries (common.registry.Equivalent): checked when the entry is built
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _toy_schedule(*equivalents: Equivalent) -> Schedule:
+    return Schedule(
+        "toy_halving_lr",
+        "Halving",
+        "piecewise",
+        dict(TOY_SCHEDULE_SPECS),
+        "Halves.",
+        halving_lr,
+        equivalents=equivalents,
+    )
+
+
+TOY_SCHEDULE_SPECS = {
+    "every": StepsParam(fraction=0.1, help="Steps between two halvings", symbol="s"),
+    "factor": partial(FloatParam, low=0.0, high=1.0, help="Factor at each drop", symbol="f"),
+}
+
+
+def test_an_entry_names_its_equivalents_and_their_names_resolve_to_it():
+    step = Equivalent(
+        "torch.optim.lr_scheduler",
+        "StepLR",
+        "step_size = s, gamma = f",
+        params={"step_size": "every", "gamma": "factor"},
+    )
+    toy = _toy_schedule(step)
+    assert toy.equivalents == (step,)
+    assert step.names() == (
+        "StepLR",
+        "lr_scheduler.StepLR",
+        "optim.lr_scheduler.StepLR",
+        "torch.optim.lr_scheduler.StepLR",
+        "torch.StepLR",
+    )
+    resolved = resolve_name({"toy_halving_lr": toy}, "torch.StepLR", {"step_size": 7, "gamma": 0.3}, kind="schedule")
+    assert (resolved.id, resolved.params) == ("toy_halving_lr", {"every": 7, "factor": 0.3})
+    assert TOY_OPTIMIZER.equivalents == ()  # optional: an entry without any keeps working
+
+
+@pytest.mark.parametrize(
+    ("equivalents", "message"),
+    [
+        ((Equivalent("optax", "x", "m", params={"a": "nope"}),), r"a maps to 'nope', which is none of every, factor"),
+        ((Equivalent("optax", "x", "m", defaults={"factor": 2.0}),), r"default factor=2\.0: must be in \[0, 1\]"),
+        ((Equivalent("optax", "x", "m", defaults={"nope": 1}),), r"a default for 'nope'"),
+        ((Equivalent("optax", "x", "m"), Equivalent("optax", "x", "n")), r"optax\.x is listed twice"),
+    ],
+)
+def test_an_equivalent_that_maps_onto_nothing_is_refused(equivalents, message):
+    with pytest.raises(ValueError, match=message):
+        _toy_schedule(*equivalents)
+
+
+def test_an_equivalent_states_a_module_a_plain_name_and_a_one_line_mapping():
+    with pytest.raises(ValueError, match="plain name"):
+        Equivalent("torch", "optim.SGD", "lr = η")
+    with pytest.raises(ValueError, match="one non-empty line"):
+        Equivalent("torch.optim", "SGD", "")
+    with pytest.raises(ValueError, match="both select the entry and carry a value"):
+        Equivalent("torch.optim", "SGD", "m", params={"nesterov": "x"}, select={"nesterov": True})

@@ -191,6 +191,13 @@ REFERENCE_STEPS = {
     ("linear_cosine_decay", "decay_steps"): 500,
     ("noisy_linear_cosine_decay", "decay_steps"): 500,
     ("power_lr", "horizon"): 500,
+    # Added with torch's and optax's schedules and the budget-aware ones: their own defaults at T = 500.
+    ("linearfactor_lr", "total_iters"): 50,
+    ("constantfactor_lr", "total_iters"): 50,
+    ("lwarmexp_lr", "warmup_steps"): 50,
+    ("lwarmexp_lr", "decay_steps"): 100,
+    ("piecewise_interpolate", "boundaries"): (50, 450),
+    ("wsd_lr", "warmup_steps"): 25,
 }
 
 STEP_PARAMS = sorted(
@@ -409,6 +416,16 @@ BOUNDARIES = {
     "noisy_linear_cosine_decay": [],
     "lambda_lr": [(0, 0.01), (100, 0.005), (200, 0.0025)],
     "power_lr": [(0, 0.01), (250, 0.01 * 1.5**-0.75), (499, 0.01 * (1 + 499 / 500) ** -0.75)],
+    # torch's LinearLR and ConstantLR (factors 1/3, 50 steps), optax's warm-up exponential and interpolation
+    "linearfactor_lr": [(0, 0.01 / 3), (25, 0.01 * 2 / 3), (49, 0.01 * (1 / 3 + 2 / 3 * 49 / 50)), (50, 0.01)],
+    "constantfactor_lr": [(0, 0.01 / 3), (49, 0.01 / 3), (50, 0.01), (499, 0.01)],
+    "lwarmexp_lr": [(0, 0.001), (25, 0.0055), (50, 0.01), (51, 0.01 * 0.5**0.01), (150, 0.005), (250, 0.0025)],
+    "piecewise_interpolate": [(0, 0.001), (25, 0.0055), (50, 0.01), (250, 0.00505), (450, 1e-4), (499, 1e-4)],
+    # torch's OneCycleLR: η0/25 at 0, the peak η0 at pT − 1 = 149, η0/25e4 at the last step; cosine phases
+    "onecycle_lr": [(0, 4e-4), (149, 0.01), (324, (0.01 + 4e-8) / 2), (499, 4e-8)],
+    # WSD: warm-up 0.01·η0 → η0 over 25 steps, flat to step 399, 1 − √x cooldown over the last 100 steps
+    "wsd_lr": [(0, 1e-4), (24, 0.01 * (0.01 + 0.99 * 24 / 25)), (25, 0.01), (400, 0.01), (425, 0.005)],
+    "rex_lr": [(0, 0.01), (250, 0.01 * 2 / 3), (499, 0.01 * 0.002 / 0.501)],
 }
 
 
@@ -539,6 +556,19 @@ def _closed_forms(k: np.ndarray, n: int, lr: float) -> dict:
         "noisy_linear_cosine_decay": np.maximum(0.0, lr * ((1 - k / n + noise * (1 + k) ** -0.275) * half_cos2 + 1e-3)),
         "lambda_lr": lr * 0.5 ** (k / 100),
         "power_lr": lr * (1 + k / 500) ** -0.75,
+        "linearfactor_lr": np.interp(k, [0, 50], [lr / 3, lr]),
+        "constantfactor_lr": np.where(k < 50, lr / 3, lr),
+        "lwarmexp_lr": np.where(k <= 50, np.interp(k, [0, 50], [lr / 10, lr]), lr * 2 ** (-(k - 50) / 100)),
+        "piecewise_interpolate": lr * np.interp(k, [0, 50, 450], [0.1, 1.0, 0.01]),
+        "onecycle_lr": np.where(  # (1 − cos πx)/2 = sin²(πx/2)
+            k <= 149,
+            lr / 25 + (lr - lr / 25) * np.sin(np.pi * k / 298) ** 2,
+            lr - (lr - lr / 25e4) * np.sin(np.pi * (k - 149) / 700) ** 2,
+        ),
+        "wsd_lr": np.select(
+            [k < 25, k < 400], [lr * (0.01 + 0.99 * k / 25), lr], lr * (1 - np.sqrt(np.maximum(k - 400, 0) / 100))
+        ),
+        "rex_lr": lr * (1 - k / n) / (1 - k / (2 * n)),
     }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import optimizers as optimizer_registry
 import schedules as schedule_registry
 from analysis.hparams import parse_path
+from common.registry import equivalent_names
 from engine.scene import Scene
 
 LR_NAME = "η0 (base learning rate)"
@@ -103,6 +104,7 @@ def setting_label(scene: Scene, path: str) -> str:
 # --- Registry entries grouped by family -------------------------------------------------------------------
 
 FAMILY_SEPARATOR = " · "
+EQUIVALENTS_SEPARATOR = " — "  # before the names of an entry's equivalents in other libraries
 
 
 def family_name(family: str, names: Mapping[str, str] | None = None) -> str:
@@ -122,15 +124,21 @@ def grouped_choices(
     Entries with a ``family`` come family by family (in the order of ``families``, a registry's
     ``FAMILIES``: ids, or ids mapped to readable names; then any other family in order of first
     appearance), in registry order within a family, labelled ``Family · Name``; a picker's search
-    then finds a family by typing its name. A registry without families keeps its order and its names.
+    then finds a family by typing its name. An entry with equivalents in other libraries adds their
+    names (``Cyclical · SGDR (equal periods) — CosineAnnealingWarmRestarts, sgdr_schedule, ...``; not
+    compositions like ``SequentialLR``, which name no schedule), so that typing torch's, optax's or
+    Keras's name finds it too. A registry without families keeps its order and its names.
     """
     if not all(hasattr(entry, "family") for entry in registry.values()):
         return list(registry), {entry_id: entry.name for entry_id, entry in registry.items()}
     names = families if isinstance(families, Mapping) else None
     order = list(dict.fromkeys([*(families or ()), *(entry.family for entry in registry.values())]))
     ids = sorted(registry, key=lambda entry_id: order.index(registry[entry_id].family))  # stable: registry order
-    labels = {
-        entry_id: f"{family_name(registry[entry_id].family, names)}{FAMILY_SEPARATOR}{registry[entry_id].name}"
-        for entry_id in ids
-    }
+    labels = {}
+    for entry_id in ids:
+        entry = registry[entry_id]
+        label = f"{family_name(entry.family, names)}{FAMILY_SEPARATOR}{entry.name}"
+        # names the entry's own name already holds ("SGD" in "SGD + momentum") would only repeat it
+        also = [name for name in equivalent_names(entry, registry) if name.casefold() not in entry.name.casefold()]
+        labels[entry_id] = f"{label}{EQUIVALENTS_SEPARATOR}{', '.join(also)}" if also else label
     return ids, labels
