@@ -92,7 +92,7 @@ def noisy_sgd(
     References:
         Neelakantan et al., Adding Gradient Noise Improves Learning for Very Deep Networks, 2015
     """
-    return optax.noisy_sgd(learning_rate, eta=eta, gamma=gamma, key=seed)
+    return optax.noisy_sgd(learning_rate, eta=eta, gamma=gamma, key=jax.numpy.asarray(seed).astype("int32"))
 
 
 def optimistic_gradient_descent(
