@@ -265,6 +265,8 @@ def group_program(
         "tolerance": np.asarray(scene.tolerance, dtype),
         "clip": np.asarray(np.inf if scene.clip is None else scene.clip, dtype),
     }
+    if optimizers.needs_min_value(optimizer_id, inner_id):
+        inputs["min_value"] = np.asarray(surface_min_value(scene), dtype)
     if noise:
         ids = np.arange(batch.size) if batch.ids is None else batch.ids
         base = jax.random.key(scene.noise.seed)
@@ -288,6 +290,26 @@ def group_program(
         one_schedule=one_schedule,
     )
     return config, inputs
+
+
+_MIN_VALUE_GRID = 401  # points per side of the window grid whose lowest value stands in for an unknown f*
+
+
+def surface_min_value(scene: Scene) -> float:
+    """The scene's surface's minimum value f* (for Polyak-type steps); where none is known (an unbounded
+    surface, a formula), the lowest value on a 401 × 401 grid over its window, the part the page shows."""
+    surface = landscapes.SURFACES[scene.surface.id]
+    params = resolve_params(surface.params, scene.surface.params, scene.steps)
+    known = landscapes.critical_points(surface, params).min_value
+    if known is not None:
+        return float(known)
+    import jax.numpy as jnp
+
+    (xmin, xmax), (ymin, ymax) = surface.window
+    xs, ys = np.meshgrid(np.linspace(xmin, xmax, _MIN_VALUE_GRID), np.linspace(ymin, ymax, _MIN_VALUE_GRID))
+    points = jnp.asarray(np.stack([xs.ravel(), ys.ravel()], axis=1))
+    values = np.asarray(jax.jit(jax.vmap(lambda xy: surface.fn(xy, **params)))(points))
+    return float(np.nanmin(np.where(np.isfinite(values), values, np.nan)))
 
 
 def _plateau_inputs(

@@ -10,7 +10,20 @@ import numpy as np
 
 from engine.simulate import STATUS_NAMES, Result
 
-CSV_COLUMNS = ("run", "optimizer", "schedule", "start_x", "start_y", "step", "x", "y", "loss", "lr", "status")
+CSV_COLUMNS = (
+    "run",
+    "optimizer",
+    "schedule",
+    "start_x",
+    "start_y",
+    "step",
+    "x",
+    "y",
+    "loss",
+    "lr",
+    "status",
+    "grad_evals",  # cumulative gradient evaluations to reach the step's point (last: older readers keep working)
+)
 
 
 def _number_format(result: Result) -> str:
@@ -32,12 +45,13 @@ def write_csv(result: Result, out: TextIO) -> None:
         xs = [fmt % v for v in result.positions[i, :, 0]]
         ys = [fmt % v for v in result.positions[i, :, 1]]
         losses = [fmt % v for v in result.loss[i]]
+        evals = result.grad_evals[i].tolist()
         code, change = int(result.status[i]), int(result.status_step[i])
         final_name = STATUS_NAMES[code]
         lines = []
         for k in step_column:
             status = final_name if code and k >= change else "running"
-            lines.append(f"{prefix},{k},{xs[k]},{ys[k]},{losses[k]},{lr[k]},{status}\n")
+            lines.append(f"{prefix},{k},{xs[k]},{ys[k]},{losses[k]},{lr[k]},{status},{evals[k]}\n")
         out.write("".join(lines))
 
 
@@ -71,6 +85,7 @@ def to_dict(result: Result) -> dict[str, Any]:
                 "loss": result.loss[i].tolist(),
                 "lr": result.lr[i].tolist(),
                 "grad_norm": result.grad_norm[i].tolist(),
+                "grad_evals": result.grad_evals[i].tolist(),
             }
         )
     return {"scene": result.scene.to_dict(), "runs": runs}

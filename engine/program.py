@@ -19,6 +19,7 @@ import numpy as np
 
 import landscapes
 import optimizers
+from optimizers import transforms
 
 RUNNING, CONVERGED, DIVERGED = 0, 1, 2
 STATUS_NAMES = ("running", "converged", "diverged")
@@ -92,28 +93,37 @@ def finish(config: GroupConfig, inputs: dict[str, Any], carry: dict[str, Any]) -
 
 
 class _Stepper(NamedTuple):
-    """The group's optimizer, vmapped: ``init(params)`` and ``update(grads, state, params, lr)``."""
+    """The group's optimizer, vmapped: ``init(params)`` and ``update(grads, state, params, lr, extra)``.
+
+    ``extra`` holds the per-trajectory values the optimizer needs besides the gradient (``value``: the loss,
+    ``grad``: the true gradient), as ``extra_args`` names them; the functions it needs (a line search's
+    ``value_fn``, SAM's ``grad_fn``, Sophia's ``obj_fn``) are built inside from the surface.
+    """
 
     init: Callable
     update: Callable
     state_axes: Any  # per state leaf: 0 (per trajectory) or None (one step counter for the group)
+    extra_args: tuple[str, ...]  # names from optimizers.EXTRA_ARGS
+    counts_evaluations: bool  # the state counts gradient evaluations beyond one per step
+    returns_other_point: bool  # a schedule-free method: the point it returns is not the one it steps
 
 
 def _setup(config: GroupConfig, inputs: dict[str, Any]) -> tuple[dict[str, Any], Callable, Callable]:
     """The scan of a group: its first carry, its step ``body(carry, k) -> (carry, recorded)`` and
     ``finish(carry) -> outputs`` (final points and statuses)."""
-    evaluate = _surface_value_and_grad(config, inputs)
+    evaluate, point_fn = _surface_value_and_grad(config, inputs)
     mask = inputs["bias_mask"]  # [2] bool
     bias_mask = (mask[0], mask[1])
     x0 = inputs["x0"]  # [B, 2]
     params0 = (x0[:, 0], x0[:, 1])
-    stepper = _vmapped_optimizer(config, inputs, bias_mask, params0)
+    stepper = _vmapped_optimizer(config, inputs, bias_mask, params0, point_fn)
     carry0 = _first_carry(config, inputs, evaluate, stepper, params0)
-    return carry0, _step_body(config, inputs, evaluate, stepper), _finisher(inputs)
+    return carry0, _step_body(config, inputs, evaluate, stepper), _finisher(inputs, evaluate, stepper)
 
 
-def _surface_value_and_grad(config: GroupConfig, inputs: dict[str, Any]) -> Callable:
-    """``evaluate(x, y) -> (loss, gx, gy)`` over ``[B]`` vectors, in the group's dtype."""
+def _surface_value_and_grad(config: GroupConfig, inputs: dict[str, Any]) -> tuple[Callable, Callable]:
+    """``evaluate(x, y) -> (loss, gx, gy)`` over ``[B]`` vectors, in the group's dtype, and ``point_fn((x, y))``:
+    the surface at one point (scalars), for the optimizers that evaluate it themselves (inside the vmap)."""
     surface = landscapes.SURFACES[config.surface_id]
     surface_params = {**dict(config.surface_static), **inputs["surface_params"]}
     dtype = inputs["x0"].dtype
@@ -135,7 +145,10 @@ def _surface_value_and_grad(config: GroupConfig, inputs: dict[str, Any]) -> Call
         loss, (gx, gy) = value_and_grad(x, y)
         return loss.astype(dtype), gx.astype(dtype), gy.astype(dtype)
 
-    return evaluate
+    def point_fn(params):
+        return surface_fn(params[0], params[1]).astype(dtype)
+
+    return evaluate, point_fn
 
 
 def _is_counter(path: tuple) -> bool:
@@ -143,7 +156,9 @@ def _is_counter(path: tuple) -> bool:
     return bool(path) and isinstance(path[-1], jax.tree_util.GetAttrKey) and path[-1].name == "count"
 
 
-def _vmapped_optimizer(config: GroupConfig, inputs: dict[str, Any], bias_mask: Any, params: Any) -> _Stepper:
+def _vmapped_optimizer(
+    config: GroupConfig, inputs: dict[str, Any], bias_mask: Any, params: Any, point_fn: Callable
+) -> _Stepper:
     """The optimizer's ``init`` and ``update`` vmapped over the group, and the batch axes of its state.
 
     Params are ``(x, y)``, each ``[B]``. Step counters are shared (axis None) when the optimizer
@@ -155,6 +170,8 @@ def _vmapped_optimizer(config: GroupConfig, inputs: dict[str, Any], bias_mask: A
     lr_axis = None if config.one_schedule and not config.plateau else 0
     dtype = inputs["x0"].dtype
     lr = jnp.zeros((), dtype) if lr_axis is None else jnp.zeros((params[0].shape[0],), dtype)  # init ignores it
+    names = optimizers.extra_args(config.optimizer_id, config.inner_id)
+    min_value = inputs.get("min_value")  # () the surface's f*, for the optimizers that step by the loss gap
 
     def make(lr_b, h, ih):
         return optimizers.make(
@@ -164,27 +181,43 @@ def _vmapped_optimizer(config: GroupConfig, inputs: dict[str, Any], bias_mask: A
             inner_id=config.inner_id,
             inner_hyper=None if config.inner_id is None else {**dict(config.inner_static), **ih},
             bias_mask=bias_mask,
+            min_value=min_value,
         )
+
+    def clipped_grad_fn(p, i):
+        # SAM's ascent gradient, clipped to the scene's norm like the engine's own (it gets no noise)
+        del i
+        gx, gy = jax.grad(point_fn)(p)
+        scale = jnp.minimum(1.0, inputs["clip"] / jnp.maximum(jnp.hypot(gx, gy), jnp.finfo(dtype).tiny))
+        return (gx * scale, gy * scale)
+
+    functions = {"value_fn": point_fn, "obj_fn": point_fn, "grad_fn": clipped_grad_fn}
 
     def init(p, lr_b, h, ih):
         return make(lr_b, h, ih).init(p)
 
-    def update(g, s, p, lr_b, h, ih):
-        return make(lr_b, h, ih).update(g, s, p)
+    def update(g, s, p, lr_b, h, ih, extra):
+        kwargs = {name: functions[name] if name in functions else extra[name] for name in names}
+        return make(lr_b, h, ih).update(g, s, p, **kwargs)
 
     in_axes = (0, lr_axis, hyper_axis, hyper_axis)
+    extra0 = {name: params[0] if name == "value" else params for name in names if name not in functions}
 
     def build(shared: bool) -> _Stepper:
         batched = jax.eval_shape(jax.vmap(init, in_axes=in_axes), params, lr, hyper, inner_hyper)
         axes = jax.tree_util.tree_map_with_path(lambda path, _: None if shared and _is_counter(path) else 0, batched)
         vinit = jax.vmap(init, in_axes=in_axes, out_axes=axes)
-        vupdate = jax.vmap(update, in_axes=(0, axes, 0, lr_axis, hyper_axis, hyper_axis), out_axes=(0, axes))
+        vupdate = jax.vmap(update, in_axes=(0, axes, 0, lr_axis, hyper_axis, hyper_axis, 0), out_axes=(0, axes))
         state = jax.eval_shape(vinit, params, lr, hyper, inner_hyper)
-        jax.eval_shape(vupdate, params, state, params, lr, hyper, inner_hyper)  # raises if a counter is per trajectory
+        # raises if a counter is per trajectory
+        jax.eval_shape(vupdate, params, state, params, lr, hyper, inner_hyper, extra0)
         return _Stepper(
             init=lambda p: vinit(p, lr, hyper, inner_hyper),
-            update=lambda g, s, p, lr_b: vupdate(g, s, p, lr_b, hyper, inner_hyper),
+            update=lambda g, s, p, lr_b, extra: vupdate(g, s, p, lr_b, hyper, inner_hyper, extra),
             state_axes=axes,
+            extra_args=names,
+            counts_evaluations=transforms.extra_evaluations(state) is not None,
+            returns_other_point=optimizers.has_returned_point(state),
         )
 
     try:
@@ -228,6 +261,8 @@ def _first_carry(
         "status_step": jnp.where(ok0, -1, 0).astype(jnp.int32),  # -1 while running, else the step it diverged
         "last_moving": jnp.full((batch,), -1, jnp.int32),  # last step whose gradient norm exceeded the tolerance
     }
+    if stepper.counts_evaluations:
+        carry0["evals"] = jnp.zeros((batch,), jnp.int32)  # gradient evaluations spent so far
     if config.plateau:
         carry0["plateau"] = {
             "lr": jnp.broadcast_to(_lr_at(config, inputs, 0), (batch,)).astype(dtype),
@@ -271,7 +306,12 @@ def _step_body(config: GroupConfig, inputs: dict[str, Any], evaluate: Callable, 
         if config.plateau:
             lr = jnp.where(inputs["plateau_on"], carry["plateau"]["lr"], lr)
 
-        (dx, dy), new_state = stepper.update((ux, uy), state, (x, y), lr)
+        extra = {}
+        if "value" in stepper.extra_args:
+            extra["value"] = loss
+        if "grad" in stepper.extra_args:
+            extra["grad"] = (gx, gy)
+        (dx, dy), new_state = stepper.update((ux, uy), state, (x, y), lr, extra)
         x_new, y_new = (x + dx).astype(dtype), (y + dy).astype(dtype)
 
         if materialize:  # the padded steps (k ≥ num_steps) skip the evaluation too
@@ -283,11 +323,13 @@ def _step_body(config: GroupConfig, inputs: dict[str, Any], evaluate: Callable, 
         diverges = active & ~moves
 
         def keep(new, old):
-            return jnp.where(moves, new, old)
+            return jnp.where(moves.reshape(moves.shape + (1,) * (jnp.ndim(new) - 1)), new, old)
 
-        if config.inspect:  # the recorded internals freeze with the trajectory
+        if config.inspect or stepper.returns_other_point:  # internals and a returned point freeze with the run
             new_state = jax.tree.map(
-                lambda axis, new, old: jnp.where(on, new, old) if axis is None else keep(new, old),
+                lambda axis, new, old: (
+                    new if new is None else jnp.where(on, new, old) if axis is None else keep(new, old)
+                ),
                 stepper.state_axes,
                 new_state,
                 state,
@@ -304,10 +346,22 @@ def _step_body(config: GroupConfig, inputs: dict[str, Any], evaluate: Callable, 
             "status_step": jnp.where(diverges, k + 1, carry["status_step"]),
             "last_moving": last_moving,
         }
+        if stepper.counts_evaluations:
+            spent = transforms.extra_evaluations(new_state) - transforms.extra_evaluations(state)
+            new_carry["evals"] = jnp.where(active, carry["evals"] + 1 + spent, carry["evals"])
         if config.plateau:
             plateau = _plateau_step(carry["plateau"], loss, inputs["plateau"])
             new_carry["plateau"] = jax.tree.map(keep, plateau, carry["plateau"])
-        return new_carry, _recorded(config, x, y, loss, grad_norm, lr, state)
+        recorded = _recorded(config, x, y, loss, grad_norm, lr, state)
+        if stepper.returns_other_point and ("x" in config.record or "loss" in config.record):
+            shown_x, shown_y = optimizers.returned_point(state, (x, y))
+            if "x" in config.record:
+                recorded["x"] = jnp.stack([shown_x, shown_y])
+            if "loss" in config.record:
+                recorded["loss"] = jnp.where(carry["status_step"] < 0, evaluate(shown_x, shown_y)[0], loss)
+        if stepper.counts_evaluations and config.record:
+            recorded["grad_evals"] = carry["evals"]
+        return new_carry, recorded
 
     return body
 
@@ -340,12 +394,15 @@ def _recorded(config: GroupConfig, x, y, loss, grad_norm, lr, state) -> dict[str
     if "lr" in config.record:
         out["lr"] = lr
     if config.inspect:
-        out["internals"] = {name: jnp.stack(value) for name, value in optimizers.inspect(state).items()}
+        out["internals"] = {name: jnp.stack(value) for name, value in optimizers.inspect(state, (x, y)).items()}
     return out
 
 
-def _finisher(inputs: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, jax.Array]]:
-    """``finish(carry) -> outputs``: final points, loss, gradient norm, statuses and the step each began."""
+def _finisher(
+    inputs: dict[str, Any], evaluate: Callable, stepper: _Stepper
+) -> Callable[[dict[str, Any]], dict[str, jax.Array]]:
+    """``finish(carry) -> outputs``: final points, loss, gradient norm, statuses and the step each began, and the
+    gradient evaluations spent. A schedule-free method's final point is the one it returns (its average)."""
     num_steps, tolerance = inputs["num_steps"], inputs["tolerance"]
 
     def finish_(final: dict[str, Any]) -> dict[str, jax.Array]:
@@ -354,9 +411,19 @@ def _finisher(inputs: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, ja
         diverged = final["status_step"] >= 0
         converged = ~diverged & (last_moving < num_steps)
         status = jnp.where(converged, CONVERGED, jnp.where(diverged, DIVERGED, RUNNING)).astype(jnp.int8)
+        final_x, final_y, final_loss = final["x"], final["y"], final["loss"]
+        if stepper.returns_other_point:
+            final_x, final_y = optimizers.returned_point(final["state"], (final_x, final_y))
+            final_loss = jnp.where(diverged, final_loss, evaluate(final_x, final_y)[0])
+        if stepper.counts_evaluations:
+            grad_evals = final["evals"]
+        else:  # one per step taken: a diverged trajectory stopped at its status step
+            grad_evals = jnp.where(diverged, jnp.minimum(final["status_step"], num_steps), num_steps)
         return {
-            "final_x": jnp.stack([final["x"], final["y"]], axis=-1),
-            "final_loss": final["loss"],
+            "final_x": jnp.stack([final_x, final_y], axis=-1),
+            "final_loss": final_loss,
+            "final_grad_evals": grad_evals.astype(jnp.int32),
+            "counts_evals": jnp.full(grad_evals.shape, stepper.counts_evaluations),
             "final_grad_norm": final_norm,
             "status": status,
             "status_step": jnp.where(converged, last_moving + 1, final["status_step"]),

@@ -16,6 +16,7 @@ and marked diverged, so no NaN or overflow ever reaches the outputs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -65,7 +66,15 @@ __all__ = [
 PATHS = ("x", "loss")  # enough for paths on a surface and loss curves: ``record=PATHS``
 SEGMENT_BYTES = 4 << 20  # a long recorded run goes in segments whose recordings are about this size
 SEGMENT_MIN_TOTAL = 64 << 20  # recordings up to this size come from one program (fewer programs to compile)
-_FINALS = ("final_x", "final_loss", "final_grad_norm", "status", "status_step")
+_FINALS = (
+    "final_x",
+    "final_loss",
+    "final_grad_norm",
+    "status",
+    "status_step",
+    "final_grad_evals",
+    "counts_evals",
+)
 
 
 def record_names(record: bool | str | Collection[str]) -> tuple[str, ...]:
@@ -88,7 +97,11 @@ class Result:
     The recorded arrays are read-only, often transposed views of the engine's time-major buffers.
 
     Positions, loss and gradient norm have ``T + 1`` entries (step 0 is the start); the LR
-    has ``T``: ``lr[i, k]`` is the LR used to go from step ``k`` to ``k + 1``.
+    has ``T``: ``lr[i, k]`` is the LR used to go from step ``k`` to ``k + 1``. ``grad_evals[i, k]``
+    counts the gradient evaluations spent to reach position ``k``: ``k`` for most optimizers (one
+    per step, fewer after a divergence), more for those that evaluate extra points (a line search,
+    SAM's ascent step, Sophia's Hessian estimate). A schedule-free method's position and loss are
+    those of the point it returns (its average), not of the point it takes gradients at.
     """
 
     scene: Scene
@@ -100,6 +113,25 @@ class Result:
     status: np.ndarray  # [B] int8: RUNNING, CONVERGED or DIVERGED
     status_step: np.ndarray  # [B] int: the step the status began (-1 while running)
     internals: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)  # name -> [B, T + 1, 2]
+    # The rows whose optimizer counted its evaluations, and their counts [len(rows), T + 1]; every other row
+    # spent one per step (see grad_evals).
+    counted_rows: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    counted_evals: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0), np.int64))
+
+    @functools.cached_property
+    def grad_evals(self) -> np.ndarray:
+        """``[B, T + 1]`` cumulative gradient evaluations (``[B, 0]`` when nothing was recorded)."""
+        size, points = self.loss.shape
+        if points == 0:
+            points = self.positions.shape[1]
+        if points == 0:
+            return np.zeros((size, 0), np.int64)
+        steps = np.arange(points)
+        stop = np.where(self.status == DIVERGED, self.status_step, points)
+        evals = np.minimum(steps[None, :], stop[:, None])
+        if len(self.counted_rows):
+            evals[self.counted_rows] = self.counted_evals[:, :points]
+        return evals
 
     @property
     def num_runs(self) -> int:
@@ -134,6 +166,8 @@ def run(scene: Scene, *, record: bool | str | Collection[str] = True, inspect: b
         for name, value in raw.items()
         if name.startswith("internals.")
     }
+    counted_rows = np.flatnonzero(raw["counts_evals"]) if "grad_evals" in raw else np.zeros(0, np.int64)
+    counted = raw["grad_evals"][: steps + 1].T[counted_rows] if len(counted_rows) else np.zeros((0, 0), np.int64)
     return Result(
         scene=scene,
         runs=tuple(runs),
@@ -145,6 +179,8 @@ def run(scene: Scene, *, record: bool | str | Collection[str] = True, inspect: b
         status=raw["status"].astype(np.int8),
         status_step=raw["status_step"].astype(np.int64),
         internals=internals,
+        counted_rows=counted_rows,
+        counted_evals=counted.astype(np.int64),
     )
 
 
@@ -153,7 +189,9 @@ def run_batch(
 ) -> dict[str, np.ndarray]:
     """Runs a batch on the scene's surface; returns batch-major numpy arrays.
 
-    Always: ``final_x [B, 2]``, ``final_loss``, ``final_grad_norm``, ``status``, ``status_step``.
+    Always: ``final_x [B, 2]``, ``final_loss``, ``final_grad_norm``, ``status``, ``status_step``,
+    ``final_grad_evals`` (gradient evaluations spent) and ``counts_evals`` (whether the optimizer spends
+    more than one per step; then ``grad_evals [B, T]`` is recorded with the rest).
     With ``record``: ``x [B, T, 2]``, ``loss``, ``grad_norm``, ``lr`` (``[B, T]``, step ``k`` before
     its update), or the ones ``record`` names (see ``run``); with ``inspect`` also
     ``internals.NAME [B, T, 2]`` and ``final_internals.NAME``. Recorded arrays are read-only

@@ -43,8 +43,23 @@ INTERNAL_TITLES = {
     "previous_squared_gradient": "g²<sub>k−1</sub>",
     "lr_factor": "LR factor",
     "slow_weights": "slow weights φ<sub>k</sub>",
+    "lr_estimate": "own step size (learning-rate-free estimate; η<sub>k</sub> dotted)",
+    "loss_lower_bound": "lower bound of the loss",
+    "schedule_free_z": "base sequence z<sub>k</sub> (schedule-free)",
+    "gradient_point": "gradient point y<sub>k</sub> (the path drawn is the average x<sub>k</sub>)",
+    "hessian_estimate": "diagonal Hessian estimate h<sub>k</sub>",
+    "slow_moment": "slow momentum m<sup>(2)</sup><sub>k</sub>",
+    "gradient_difference": "gradient-difference average d<sub>k</sub>",
+    "gradient_sum": "weighted gradient sum s<sub>k</sub>",
+    "step_size_factor": "step size / η<sub>k</sub>",
 }
-_POSITIVE_INTERNALS = {"second_moment", "mean_squared_update", "previous_squared_gradient"}  # log axes
+_POSITIVE_INTERNALS = {
+    "second_moment",
+    "mean_squared_update",
+    "previous_squared_gradient",
+    "lr_estimate",
+    "step_size_factor",
+}  # log axes
 
 
 class StepSizes(NamedTuple):
@@ -81,7 +96,8 @@ def used_internals(result: Result, run_index: int) -> tuple[str, ...]:
         inner_hyper=spec.inner.params if spec.inner is not None else None,
         bias_mask=jnp.asarray(landscapes.SURFACES[result.scene.surface.id].bias_coords, bool),
     )
-    return tuple(optimizers.inspect(transform.init(jnp.zeros(2))))
+    params = (jnp.zeros(()), jnp.zeros(()))
+    return tuple(optimizers.inspect(transform.init(params), params))
 
 
 def internals_figure(result: Result, run_index: int, *, height: int | None = None) -> go.Figure:
@@ -104,7 +120,10 @@ def internals_figure(result: Result, run_index: int, *, height: int | None = Non
     titles = [
         "‖Δθ<sub>k</sub>‖ / η<sub>k</sub>  (‖g<sub>k</sub>‖ dotted)",
         "‖Δθ<sub>k</sub>‖  (η<sub>k</sub> dotted)",
-        *(INTERNAL_TITLES.get(name, name) + "  (x solid, y dashed)" for name in (*MOMENT_NAMES, *extra)),
+        *(
+            INTERNAL_TITLES.get(name, name) + ("" if name in optimizers.SCALAR_INTERNALS else "  (x solid, y dashed)")
+            for name in (*MOMENT_NAMES, *extra)
+        ),
     ]
     fig = make_subplots(
         rows=len(panels),
@@ -144,9 +163,12 @@ def internals_figure(result: Result, run_index: int, *, height: int | None = Non
         else:
             values = np.asarray(result.internals[name][run_index], np.float64)  # [T + 1, 2]
             positive = name in _POSITIVE_INTERNALS
-            for coord, dash in ((0, "solid"), (1, "dash")):
+            scalar = name in optimizers.SCALAR_INTERNALS  # one number per step, stored for both coordinates
+            for coord, dash in ((0, "solid"),) if scalar else ((0, "solid"), (1, "dash")):
                 series = _positive(values[:, coord]) if positive else values[:, coord]
-                line(row, series, f"{name} ({'xy'[coord]})", dash=dash)
+                line(row, series, name if scalar else f"{name} ({'xy'[coord]})", dash=dash)
+            if name == "lr_estimate":  # beside the schedule's LR it multiplies
+                line(row, _positive(result.lr[run_index]), "η", dash="dot", width=1.5, shade="#555555")
             if positive:
                 fig.update_yaxes(type="log", row=row, col=1)
     for row in (1, 2):

@@ -459,19 +459,30 @@ def _positive(values: np.ndarray) -> np.ndarray:
     return np.where(values > 0, values, np.nan)
 
 
+LOSS_X_AXES = ("steps", "gradient evaluations")  # what the loss figure's x-axis can count
+
+
 def _curve_figure(
-    result: Result, values: np.ndarray, title: str, y_title: str, log_y: bool, height: int, legend: bool
+    result: Result,
+    values: np.ndarray,
+    title: str,
+    y_title: str,
+    log_y: bool,
+    height: int,
+    legend: bool,
+    x_values: np.ndarray | None = None,
 ) -> go.Figure:
     colors = run_colors(result)
     labels = short_labels(result)
     steps = np.arange(values.shape[1])
     keep = decimate(len(steps), MAX_POINTS_PER_CURVE)
     shown = _positive(values) if log_y else values
+    xs = np.broadcast_to(steps, values.shape) if x_values is None else x_values
     data = []
     for i in range(result.num_runs):
         data.append(
             go.Scatter(
-                x=steps[keep],
+                x=xs[i, keep],
                 y=shown[i, keep],
                 mode="lines",
                 line={"color": colors[i], "width": 2.2},
@@ -489,6 +500,8 @@ def _curve_figure(
         xaxis={"title": {"text": "step k"}, "range": [0, max(1, len(steps) - 1)]},
         yaxis={"title": {"text": y_title}, "type": "log" if log_y else "linear", "exponentformat": "power"},
     )
+    if x_values is not None:
+        layout["xaxis"] = {"title": {"text": "gradient evaluations"}, "range": [0, max(1, int(np.max(x_values)))]}
     return go.Figure(data=data, layout=layout)
 
 
@@ -498,18 +511,35 @@ def lr_figure(result: Result, *, log_y: bool = False, height: int = 360, legend:
 
 
 def loss_figure(
-    result: Result, *, log_y: bool = True, distance: bool = False, height: int = 360, legend: bool = True
+    result: Result,
+    *,
+    log_y: bool = True,
+    distance: bool = False,
+    height: int = 360,
+    legend: bool = True,
+    x_axis: str = "steps",
 ) -> go.Figure:
     """Loss per step, or (``distance``) the distance to the nearest known minimizer, as the reference plotted.
 
     On a log axis the loss is shown as the gap to the known minimum value, f(θ_k) − f*, whenever
     that value is known and nonzero; a surface without a known minimum that goes negative falls
-    back to a linear axis. One trace per run.
+    back to a linear axis. One trace per run. ``x_axis`` (one of :data:`LOSS_X_AXES`) counts steps
+    or gradient evaluations (``result.grad_evals``: a line search or SAM spends more than one per step).
     """
+    if x_axis not in LOSS_X_AXES:
+        raise ValueError(f"x_axis must be one of {', '.join(LOSS_X_AXES)}, got {x_axis=}")
+    x_values = result.grad_evals if x_axis == "gradient evaluations" else None
     if distance:
         values = distance_to_minimizer(result)
         return _curve_figure(
-            result, values, "Distance to the nearest known minimizer", "‖θ<sub>k</sub> − θ*‖", log_y, height, legend
+            result,
+            values,
+            "Distance to the nearest known minimizer",
+            "‖θ<sub>k</sub> − θ*‖",
+            log_y,
+            height,
+            legend,
+            x_values,
         )
     values = np.asarray(result.loss, np.float64)
     y_title = "f(θ<sub>k</sub>)"
@@ -520,7 +550,7 @@ def loss_figure(
             y_title = "f(θ<sub>k</sub>) − f*"
         elif min_value is None and np.nanmin(values, initial=np.inf) <= 0:
             log_y = False
-    return _curve_figure(result, values, "Loss", y_title, log_y, height, legend)
+    return _curve_figure(result, values, "Loss", y_title, log_y, height, legend, x_values)
 
 
 def distance_to_minimizer(result: Result) -> np.ndarray:

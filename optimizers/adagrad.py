@@ -133,6 +133,27 @@ def adamix(
     )
 
 
+def madgrad(
+    learning_rate: optax.ScalarOrSchedule, *, momentum: ArrayLike = 0.9, eps: ArrayLike = 1e-6
+) -> optax.GradientTransformation:
+    r"""MADGRAD (:func:`optax.contrib.madgrad`, ``madgrad.MADGRAD``'s defaults): dual averaging with a cube root.
+
+    .. math::
+        \begin{aligned} \lambda_t &= (\eta_t + \epsilon)\sqrt{t + 1}, \quad
+        s_t = s_{t-1} + \lambda_t g_t, \quad \nu_t = \nu_{t-1} + \lambda_t g_t^2 \\
+        z_t &= \theta_0 - \frac{s_t}{\sqrt[3]{\nu_t} + \epsilon}, \quad
+        \theta_{t+1} = \mu\, \theta_t + (1 - \mu)\, z_t \end{aligned}
+
+    The point is pulled towards ``z``, the start point minus a weighted sum of all gradients, each
+    coordinate divided by the cube root of its weighted sum of squares.
+
+    References:
+        Defazio & Jelassi, Adaptivity without Compromise: A Momentumized, Adaptive, Dual Averaged Gradient
+        Method for Stochastic Optimization, JMLR 2022; madgrad 1.3
+    """
+    return optax.contrib.madgrad(learning_rate, momentum=momentum, eps=eps)
+
+
 _OFFSET = partial(
     FloatParam, low=0.0, high=100.0, help="Constant under the square root (the seed's K = 1).", symbol="K"
 )
@@ -261,5 +282,20 @@ ENTRIES = (
         params={"offset": _OFFSET, "power": _POWER, "decay_steps": _DECAY_STEPS},
         description="Weights: a rate shrunk by every gradient in turn; biases (if the surface has one): power decay.",
         factory=adamix,
+    ),
+    Optimizer(
+        id="madgrad",
+        name="MADGRAD",
+        family="adagrad",
+        params={
+            "momentum": partial(
+                FloatParam, low=0.0, high=0.9999, help="μ: how slowly the point follows z.", symbol=r"\mu"
+            ),
+            "eps": partial(
+                FloatParam, low=1e-16, high=1e-1, log=True, help="Added to the cube root and to η.", symbol=r"\epsilon"
+            ),
+        },
+        description="Dual averaging: the point follows the start minus all past gradients over a cube-root scale.",
+        factory=madgrad,
     ),
 )

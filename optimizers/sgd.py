@@ -11,16 +11,18 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from common.params import FloatParam
+from common.params import FloatParam, IntParam
 from common.registry import Equivalent, lazy_module
 from optimizers._base import KERAS, OPTAX, TORCH, Optimizer
 
 if TYPE_CHECKING:
+    import jax
     import optax
     from jax.typing import ArrayLike
 
     from optimizers import transforms
 else:
+    jax = lazy_module("jax")
     optax = lazy_module("optax")
     transforms = lazy_module("optimizers.transforms")
 
@@ -73,6 +75,41 @@ def nesterov(learning_rate: optax.ScalarOrSchedule, *, momentum: ArrayLike = 0.9
         torch.optim.SGD(nesterov=True)
     """
     return optax.sgd(learning_rate, momentum=momentum, nesterov=True)
+
+
+def noisy_sgd(
+    learning_rate: optax.ScalarOrSchedule, *, eta: ArrayLike = 0.01, gamma: ArrayLike = 0.55, seed: ArrayLike = 0
+) -> optax.GradientTransformation:
+    r"""Gradient descent with annealed Gaussian noise added to the gradient (:func:`optax.noisy_sgd`, its defaults).
+
+    .. math::
+        \theta_{t+1} = \theta_t - \eta_t \left(g_t + \xi_t\right), \qquad
+        \xi_t \sim \mathcal N\!\left(0, \frac{\eta_\xi}{(1 + t)^{\gamma}}\, I\right)
+
+    The noise comes from the optimizer's own key (``seed``), the same for every trajectory with
+    the same seed; the scene's gradient noise is separate and comes first.
+
+    References:
+        Neelakantan et al., Adding Gradient Noise Improves Learning for Very Deep Networks, 2015
+    """
+    return optax.noisy_sgd(learning_rate, eta=eta, gamma=gamma, key=jax.numpy.asarray(seed).astype("int32"))
+
+
+def optimistic_gradient_descent(
+    learning_rate: optax.ScalarOrSchedule, *, alpha: ArrayLike = 1.0, beta: ArrayLike = 1.0
+) -> optax.GradientTransformation:
+    r"""Optimistic gradient descent (:func:`optax.optimistic_gradient_descent`, its defaults).
+
+    .. math::
+        \theta_{t+1} = \theta_t - \eta_t \left((\alpha + \beta)\, g_t - \beta\, g_{t-1}\right)
+
+    ``α = β = 1``: ``2g_t − g_{t−1}``, the optimistic step that damps the rotation of min-max games.
+
+    References:
+        Daskalakis et al., Training GANs with Optimism, ICLR 2018; Mokhtari et al., A Unified Analysis of
+        Extra-gradient and Optimistic Gradient Methods for Saddle Point Problems, AISTATS 2020
+    """
+    return optax.optimistic_gradient_descent(learning_rate, alpha=alpha, beta=beta)
 
 
 _MOMENTUM = partial(FloatParam, low=0.0, high=0.999, help="Momentum coefficient.", symbol=r"\mu")
@@ -129,5 +166,46 @@ ENTRIES = (
                 alias=False,
             ),
         ),
+    ),
+    Optimizer(
+        id="noisy_sgd",
+        name="Noisy SGD",
+        family="sgd",
+        params={
+            "eta": partial(
+                FloatParam,
+                low=0.0,
+                high=10.0,
+                help="Variance of the added noise at the first step.",
+                symbol=r"\eta_\xi",
+            ),
+            "gamma": partial(
+                FloatParam,
+                low=0.0,
+                high=5.0,
+                help="How fast the noise variance decays with the step.",
+                symbol=r"\gamma",
+            ),
+            "seed": partial(IntParam, low=0, high=2**31 - 1, help="Seed of the optimizer's own noise.", symbol=""),
+        },
+        description="Gradient descent plus Gaussian noise whose variance decays like (1 + t)^−γ.",
+        factory=noisy_sgd,
+    ),
+    Optimizer(
+        id="optimistic_gradient_descent",
+        name="Optimistic GD",
+        family="sgd",
+        params={
+            "alpha": partial(FloatParam, low=0.0, high=10.0, help="Weight of the current gradient.", symbol=r"\alpha"),
+            "beta": partial(
+                FloatParam,
+                low=0.0,
+                high=10.0,
+                help="Optimism: weight of the correction by the last gradient.",
+                symbol=r"\beta",
+            ),
+        },
+        description="Extrapolates from the last two gradients: 2g_t − g_{t−1} (for min-max games and rotations).",
+        factory=optimistic_gradient_descent,
     ),
 )

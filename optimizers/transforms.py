@@ -8,9 +8,11 @@ reason and may be given as Python bools or as traced 0/1 scalars.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import jax
+import jax.flatten_util
 import jax.numpy as jnp
 import optax
 
@@ -18,14 +20,26 @@ __all__ = [
     "AdaDecState",
     "AdaMixState",
     "DampenAfterFirstState",
+    "EvaluationCountState",
     "LookaheadState",
+    "OneVectorState",
     "ScaleByAdamPowersState",
+    "ScaleByAmsgradTorchState",
+    "ScaleByNadamTorchState",
+    "ScaleByRpropState",
     "ScaleByYogiRefState",
+    "count_evaluations",
     "dampen_after_first",
+    "extra_evaluations",
     "lookahead",
+    "one_vector",
+    "prodigy_ref",
     "scale_by_adadec",
     "scale_by_adam_powers",
     "scale_by_adamix",
+    "scale_by_amsgrad_torch",
+    "scale_by_nadam_torch",
+    "scale_by_rprop_scheduled",
     "scale_by_yogi_ref",
 ]
 
@@ -416,13 +430,16 @@ def lookahead(
         first_step_sync: torch-optimizer's sync phase (see above).
 
     Returns:
-        An :class:`optax.GradientTransformation`; its ``update`` needs ``params``.
+        An :class:`optax.GradientTransformationExtraArgs`; its ``update`` needs ``params`` and hands
+        extra arguments (a loss value, a line search's function) to ``inner``.
 
     References:
         Zhang et al., `Lookahead Optimizer: k steps forward, 1 step back
         <https://arxiv.org/abs/1907.08610>`_, 2019;
         torch-optimizer, `Lookahead <https://github.com/jettify/pytorch-optimizer>`_
     """
+
+    inner = optax.with_extra_args_support(inner)
 
     def init_fn(params):
         return LookaheadState(
@@ -431,10 +448,10 @@ def lookahead(
             inner_state=inner.init(params),
         )
 
-    def update_fn(updates, state, params=None):
+    def update_fn(updates, state, params=None, **extra_args):
         if params is None:
             raise ValueError("lookahead needs the params (the fast weights) in update()")
-        inner_updates, inner_state = inner.update(updates, state.inner_state, params)
+        inner_updates, inner_state = inner.update(updates, state.inner_state, params, **extra_args)
         count = optax.safe_increment(state.count)
         period = jnp.maximum(jnp.round(jnp.asarray(k)), 1).astype(jnp.int32)
         torch_phase = _as_flag(first_step_sync)
@@ -449,5 +466,370 @@ def lookahead(
             lambda u, d: jnp.where(sync, u - (1 - step_size) * d, u).astype(u.dtype), inner_updates, difference
         )
         return new_updates, LookaheadState(count=count, slow=slow, inner_state=inner_state)
+
+    return optax.GradientTransformationExtraArgs(init_fn, update_fn)
+
+
+# --- Helpers the engine relies on: one parameter vector, counted evaluations ------------------------------------------
+
+
+class OneVectorState(NamedTuple):
+    """State of :func:`one_vector`."""
+
+    inner_state: optax.OptState  # the inner optimizer's state, over the flattened params
+
+
+def one_vector(inner: optax.GradientTransformation) -> optax.GradientTransformationExtraArgs:
+    r"""Runs ``inner`` on the params flattened into one vector (one "layer"), and unflattens its updates.
+
+    Layer-wise methods (LAMB, LARS, Fromage, Adafactor, SM3, NovoGrad) compute norms and statistics
+    per leaf of the params pytree. The engine keeps a point as two leaves ``(x, y)`` (it is faster),
+    which would make every coordinate a layer of its own; flattened, the point is the one parameter
+    vector ``θ = (x, y)`` the method sees on a 2-D surface:
+
+    .. math::
+        u = \mathrm{unravel}(\mathrm{inner}(\mathrm{ravel}(g), \mathrm{ravel}(\theta)))
+
+    Args:
+        inner: the optimizer to run on the flat vector (extra arguments are passed on as they are).
+
+    Returns:
+        An :class:`optax.GradientTransformationExtraArgs`.
+
+    References:
+        :func:`jax.flatten_util.ravel_pytree`
+    """
+    inner = optax.with_extra_args_support(inner)
+
+    def init_fn(params):
+        flat, _ = jax.flatten_util.ravel_pytree(params)
+        return OneVectorState(inner_state=inner.init(flat))
+
+    def update_fn(updates, state, params=None, **extra_args):
+        flat_updates, unravel = jax.flatten_util.ravel_pytree(updates)
+        flat_params = None if params is None else jax.flatten_util.ravel_pytree(params)[0]
+        new_updates, inner_state = inner.update(flat_updates, state.inner_state, flat_params, **extra_args)
+        return unravel(new_updates), OneVectorState(inner_state=inner_state)
+
+    return optax.GradientTransformationExtraArgs(init_fn, update_fn)
+
+
+class EvaluationCountState(NamedTuple):
+    """State of :func:`count_evaluations`."""
+
+    evaluations: jax.Array  # shape=(), int32: gradient evaluations beyond one per update, so far
+    inner_state: optax.OptState
+
+
+def count_evaluations(
+    inner: optax.GradientTransformation, extra: Callable[[optax.OptState, optax.OptState], jax.Array]
+) -> optax.GradientTransformationExtraArgs:
+    r"""Counts the gradient evaluations an update spends beyond the one at the current point.
+
+    Plain optimizers use one gradient per update. A line search (L-BFGS), an ascent step (SAM) or
+    a Hessian estimate (Sophia) evaluate more; ``extra(old_inner_state, new_inner_state)`` says how
+    many more this update took, and the state keeps the running total (the engine reads it with
+    :func:`extra_evaluations`):
+
+    .. math::
+        E_{k+1} = E_k + \mathrm{extra}(s_k, s_{k+1})
+
+    Args:
+        inner: the optimizer.
+        extra: the additional evaluations of one update, from the inner state before and after it.
+
+    Returns:
+        An :class:`optax.GradientTransformationExtraArgs` forwarding extra arguments to ``inner``.
+
+    References:
+        Nocedal & Wright, Numerical Optimization, 2006, Section 3.5 (counting function evaluations)
+    """
+    inner = optax.with_extra_args_support(inner)
+
+    def init_fn(params):
+        return EvaluationCountState(evaluations=jnp.zeros([], jnp.int32), inner_state=inner.init(params))
+
+    def update_fn(updates, state, params=None, **extra_args):
+        new_updates, inner_state = inner.update(updates, state.inner_state, params, **extra_args)
+        spent = jnp.asarray(extra(state.inner_state, inner_state)).astype(jnp.int32)
+        return new_updates, EvaluationCountState(evaluations=state.evaluations + spent, inner_state=inner_state)
+
+    return optax.GradientTransformationExtraArgs(init_fn, update_fn)
+
+
+def extra_evaluations(state: optax.OptState) -> jax.Array | None:
+    """The running total of extra gradient evaluations in ``state`` (None when the optimizer spends none)."""
+    found = [
+        node.evaluations
+        for node in jax.tree.leaves(state, is_leaf=lambda node: isinstance(node, EvaluationCountState))
+        if isinstance(node, EvaluationCountState)
+    ]
+    if not found:
+        return None
+    total = found[0]
+    for more in found[1:]:
+        total = total + more
+    return total
+
+
+# --- torch's forms of algorithms optax has with other conventions -------------------------------------------------
+
+
+class ScaleByAmsgradTorchState(NamedTuple):
+    """State of :func:`scale_by_amsgrad_torch`."""
+
+    count: jax.Array  # shape=(), int32
+    mu: optax.Updates  # shape=params: first moment m
+    nu: optax.Updates  # shape=params: second moment v
+    nu_max: optax.Updates  # shape=params: the largest v so far (not bias-corrected)
+
+
+def scale_by_amsgrad_torch(
+    b1: jax.typing.ArrayLike = 0.9, b2: jax.typing.ArrayLike = 0.999, eps: jax.typing.ArrayLike = 1e-8
+) -> optax.GradientTransformation:
+    r"""AMSGrad as ``torch.optim.Adam(amsgrad=True)``: the maximum of the raw ``v``, then bias-corrected.
+
+    .. math::
+        \hat v^{\max}_t = \max(\hat v^{\max}_{t-1}, v_t), \qquad
+        u_t = \frac{m_t / (1 - \beta_1^t)}{\sqrt{\hat v^{\max}_t} / \sqrt{1 - \beta_2^t} + \epsilon}
+
+    :func:`optax.scale_by_amsgrad` takes the maximum of the bias-corrected ``v_t / (1 − β₂^t)``
+    instead, which is larger early on (``1 − β₂^t`` grows), so its first steps are shorter.
+
+    References:
+        Reddi et al., On the Convergence of Adam and Beyond, ICLR 2018; torch.optim.Adam(amsgrad=True)
+    """
+
+    def init_fn(params):
+        return ScaleByAmsgradTorchState(
+            count=jnp.zeros([], jnp.int32),
+            mu=optax.tree.zeros_like(params),
+            nu=optax.tree.zeros_like(params),
+            nu_max=optax.tree.zeros_like(params),
+        )
+
+    def update_fn(updates, state, params=None):
+        del params
+        mu = optax.tree.update_moment(updates, state.mu, b1, 1)
+        nu = optax.tree.update_moment_per_elem_norm(updates, state.nu, b2, 2)
+        count = optax.safe_increment(state.count)
+        nu_max = jax.tree.map(jnp.maximum, state.nu_max, nu)
+        like = jax.tree.leaves(nu)[0]
+        correction1 = (1 - jnp.asarray(b1, like.dtype) ** count).astype(like.dtype)
+        correction2 = jnp.sqrt(1 - jnp.asarray(b2, like.dtype) ** count).astype(like.dtype)
+        updates = jax.tree.map(
+            lambda m, v: ((m / correction1) / (jnp.sqrt(v) / correction2 + eps)).astype(m.dtype), mu, nu_max
+        )
+        return updates, ScaleByAmsgradTorchState(count=count, mu=mu, nu=nu, nu_max=nu_max)
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+class ScaleByNadamTorchState(NamedTuple):
+    """State of :func:`scale_by_nadam_torch`."""
+
+    count: jax.Array  # shape=(), int32
+    mu: optax.Updates  # shape=params: first moment m
+    nu: optax.Updates  # shape=params: second moment v
+    mu_product: jax.Array  # shape=(), Π_{i ≤ t} μ_i
+
+
+def scale_by_nadam_torch(
+    b1: jax.typing.ArrayLike = 0.9,
+    b2: jax.typing.ArrayLike = 0.999,
+    eps: jax.typing.ArrayLike = 1e-8,
+    momentum_decay: jax.typing.ArrayLike = 4e-3,
+) -> optax.GradientTransformation:
+    r"""NAdam as ``torch.optim.NAdam``: Dozat's momentum schedule ``μ_t``.
+
+    .. math::
+        \mu_t = \beta_1 \left(1 - \tfrac12\, 0.96^{t\psi}\right), \qquad
+        u_t = \frac{1}{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}
+        \left(\frac{(1 - \mu_t)\, g_t}{1 - \prod_{i \le t} \mu_i}
+        + \frac{\mu_{t+1}\, m_t}{1 - \prod_{i \le t+1} \mu_i}\right)
+
+    with ``m_t``, ``v_t`` Adam's moments. As ``ψ → ∞`` every ``μ_t = β₁`` and this is
+    :func:`optax.nadam` (Adam with a Nesterov look-ahead, no schedule).
+
+    References:
+        Dozat, Incorporating Nesterov Momentum into Adam, ICLR 2016 workshop; torch.optim.NAdam
+    """
+
+    def init_fn(params):
+        like = jax.tree.leaves(params)[0]
+        return ScaleByNadamTorchState(
+            count=jnp.zeros([], jnp.int32),
+            mu=optax.tree.zeros_like(params),
+            nu=optax.tree.zeros_like(params),
+            mu_product=jnp.ones([], like.dtype),
+        )
+
+    def update_fn(updates, state, params=None):
+        del params
+        count = optax.safe_increment(state.count)
+        dtype = state.mu_product.dtype
+        t = count.astype(dtype)
+        decay = jnp.asarray(momentum_decay, dtype)
+        momentum = jnp.asarray(b1, dtype) * (1 - 0.5 * jnp.asarray(0.96, dtype) ** (t * decay))
+        momentum_next = jnp.asarray(b1, dtype) * (1 - 0.5 * jnp.asarray(0.96, dtype) ** ((t + 1) * decay))
+        mu_product = (state.mu_product * momentum).astype(dtype)
+        mu_product_next = mu_product * momentum_next
+        mu = optax.tree.update_moment(updates, state.mu, b1, 1)
+        nu = optax.tree.update_moment_per_elem_norm(updates, state.nu, b2, 2)
+        correction2 = 1 - jnp.asarray(b2, dtype) ** t
+
+        def direction(g, m, v):
+            denominator = jnp.sqrt(v / correction2) + eps
+            step = (1 - momentum) / (1 - mu_product) * g + momentum_next / (1 - mu_product_next) * m
+            return (step / denominator).astype(g.dtype)
+
+        updates = jax.tree.map(direction, updates, mu, nu)
+        return updates, ScaleByNadamTorchState(count=count, mu=mu, nu=nu, mu_product=mu_product)
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+class ScaleByRpropState(NamedTuple):
+    """State of :func:`scale_by_rprop_scheduled`."""
+
+    count: jax.Array  # shape=(), int32: updates so far (the schedule's step)
+    step_factors: optax.Updates  # shape=params: each coordinate's step size, in units of the learning rate
+    previous: optax.Updates  # shape=params: the previous gradient (0 after a sign change)
+
+
+def scale_by_rprop_scheduled(
+    learning_rate: optax.ScalarOrSchedule,
+    eta_minus: jax.typing.ArrayLike = 0.5,
+    eta_plus: jax.typing.ArrayLike = 1.2,
+    min_step_size: jax.typing.ArrayLike = 1e-6,
+    max_step_size: jax.typing.ArrayLike = 50.0,
+) -> optax.GradientTransformation:
+    r"""Rprop as ``torch.optim.Rprop``, with the step sizes kept in units of a scheduled learning rate.
+
+    .. math::
+        s_t = \operatorname{clip}\left(s_{t-1} \cdot
+        \begin{cases} \eta^+ & g_t g_{t-1} > 0 \\ \eta^- & g_t g_{t-1} < 0 \\ 1 & \text{else} \end{cases},
+        \ \frac{s_{\min}}{\eta_t}, \frac{s_{\max}}{\eta_t}\right), \qquad
+        u_t = -\eta_t\, s_t \operatorname{sign}(g_t)\ [g_t g_{t-1} \ge 0]
+
+    with ``s_0 = 1``: the first step has length ``η_0`` per coordinate (torch's ``lr``, the initial
+    step size) and, with a constant ``η``, ``η s_t`` is torch's step size. After a sign change the
+    step is skipped and the gradient forgotten, as in torch. :func:`optax.rprop` takes the initial
+    step size as a number, not a schedule (it fills its state with it).
+
+    References:
+        Riedmiller & Braun, A direct adaptive method for faster backpropagation learning: the RPROP
+        algorithm, ICNN 1993; torch.optim.Rprop
+    """
+
+    def init_fn(params):
+        return ScaleByRpropState(
+            count=jnp.zeros([], jnp.int32),
+            step_factors=optax.tree.ones_like(params),
+            previous=optax.tree.zeros_like(params),
+        )
+
+    def update_fn(updates, state, params=None):
+        del params
+        lr = jnp.asarray(learning_rate(state.count) if callable(learning_rate) else learning_rate)
+        bound_lr = jnp.where(lr > 0, lr, 1.0)  # a zero LR (a warm-up's start) moves nothing; keep s finite
+
+        def factor(g, previous, s):
+            product = g * previous
+            grown = s * jnp.where(product > 0, eta_plus, jnp.where(product < 0, eta_minus, 1.0))
+            return jnp.clip(grown, min_step_size / bound_lr, max_step_size / bound_lr).astype(s.dtype)
+
+        step_factors = jax.tree.map(factor, updates, state.previous, state.step_factors)
+        kept = jax.tree.map(lambda g, old: jnp.where(g * old < 0, 0.0, g).astype(g.dtype), updates, state.previous)
+        new_updates = jax.tree.map(lambda g, s: (-lr * s * jnp.sign(g)).astype(g.dtype), kept, step_factors)
+        count = optax.safe_increment(state.count)
+        return new_updates, ScaleByRpropState(count=count, step_factors=step_factors, previous=kept)
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+def prodigy_ref(
+    learning_rate: optax.ScalarOrSchedule = 1.0,
+    b1: jax.typing.ArrayLike = 0.9,
+    b2: jax.typing.ArrayLike = 0.999,
+    *,
+    beta3: jax.typing.ArrayLike | None = None,
+    eps: jax.typing.ArrayLike = 1e-8,
+    d0: jax.typing.ArrayLike = 1e-6,
+    d_coef: jax.typing.ArrayLike = 1.0,
+    weight_decay: jax.typing.ArrayLike = 0.0,
+    bias_correction: jax.typing.ArrayLike = False,
+) -> optax.GradientTransformation:
+    r"""Prodigy as the authors' ``prodigyopt.Prodigy`` (1.1): :func:`optax.contrib.prodigy`, bias correction switchable.
+
+    .. math::
+        \begin{aligned} \eta'_t &= d_t\, \eta_t\, c_t, \quad
+        c_t = \sqrt{1 - \beta_2^t} / (1 - \beta_1^t) \text{ or } 1 \\
+        m_t &= \beta_1 m_{t-1} + (1 - \beta_1) d_t g_t, \quad
+        v_t = \beta_2 v_{t-1} + (1 - \beta_2) d_t^2 g_t^2 \\
+        r_t &= \beta_3 r_{t-1} + \tfrac{d_t}{d_0} \eta'_t \langle g_t, \theta_0 - \theta_t \rangle, \quad
+        s_t = \beta_3 s_{t-1} + \tfrac{d_t}{d_0} \eta'_t g_t \\
+        d_{t+1} &= \max\left(d_t, \kappa\, r_t / \|s_t\|_1\right), \quad
+        \theta_{t+1} = \theta_t - \eta'_t \left(\frac{m_t}{\sqrt{v_t} + d_{t+1} \epsilon} + \lambda \theta_t\right)
+        \end{aligned}
+
+    ``prodigyopt`` defaults to ``use_bias_correction=False`` (``c_t = 1``); optax always corrects,
+    which shortens the first steps (``c_1 = √(1 − β₂)/(1 − β₁) ≈ 0.32``). Otherwise the two
+    agree (``growth_rate = ∞``, ``safeguard_warmup = False``, decoupled weight decay); the state is
+    optax's :class:`optax.contrib.ProdigyState`.
+
+    References:
+        Mishchenko & Defazio, Prodigy: An Expeditiously Adaptive Parameter-Free Learner, ICML 2024;
+        prodigyopt 1.1.2
+    """
+    beta3_value = jnp.sqrt(jnp.asarray(b2)) if beta3 is None else beta3
+
+    def init_fn(params):
+        like = jax.tree.leaves(params)[0]
+        return optax.contrib.ProdigyState(
+            exp_avg=optax.tree.zeros_like(params),
+            exp_avg_sq=optax.tree.zeros_like(params),
+            grad_sum=optax.tree.zeros_like(params),
+            params0=params,
+            estim_lr=jnp.asarray(d0, like.dtype),
+            numerator_weighted=jnp.zeros([], like.dtype),
+            count=jnp.zeros([], jnp.int32),
+        )
+
+    def update_fn(updates, state, params=None):
+        if params is None:
+            raise ValueError("prodigy needs the params in update()")
+        dtype = state.estim_lr.dtype
+        count = optax.safe_increment(state.count)
+        lr = learning_rate(state.count) if callable(learning_rate) else learning_rate
+        t = count.astype(dtype)
+        corrected = jnp.sqrt(1 - jnp.asarray(b2, dtype) ** t) / (1 - jnp.asarray(b1, dtype) ** t)
+        correction = jnp.where(_as_flag(bias_correction), corrected, 1.0)
+        d = state.estim_lr
+        dlr = (d * lr * correction).astype(dtype)
+        dg = jax.tree.map(lambda g: d * g, updates)
+        numerator_acum = optax.tree.vdot(updates, jax.tree.map(lambda p0, p: p0 - p, state.params0, params))
+        exp_avg = jax.tree.map(lambda m, x: (b1 * m + (1 - b1) * x).astype(m.dtype), state.exp_avg, dg)
+        exp_avg_sq = jax.tree.map(lambda v, x: (b2 * v + (1 - b2) * x * x).astype(v.dtype), state.exp_avg_sq, dg)
+        grad_sum = jax.tree.map(lambda s, x: (beta3_value * s + dlr * x / d0).astype(s.dtype), state.grad_sum, dg)
+        numerator = (beta3_value * state.numerator_weighted + (d / d0) * dlr * numerator_acum).astype(dtype)
+        denominator = optax.tree.sum(jax.tree.map(jnp.abs, grad_sum))
+        estimate = d_coef * numerator / denominator
+        new_d = jnp.maximum(d, jnp.where(denominator > 0, estimate, d)).astype(dtype)
+        new_updates = jax.tree.map(
+            lambda m, v, p: (-weight_decay * dlr * p - dlr * m / (jnp.sqrt(v) + new_d * eps)).astype(p.dtype),
+            exp_avg,
+            exp_avg_sq,
+            params,
+        )
+        return new_updates, optax.contrib.ProdigyState(
+            exp_avg=exp_avg,
+            exp_avg_sq=exp_avg_sq,
+            grad_sum=grad_sum,
+            params0=state.params0,
+            estim_lr=new_d,
+            numerator_weighted=numerator,
+            count=count,
+        )
 
     return optax.GradientTransformation(init_fn, update_fn)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from optimizers import transforms
 else:
+    optax = lazy_module("optax")
     transforms = lazy_module("optimizers.transforms")
 
 
@@ -37,6 +38,25 @@ def lookahead(
         Lookahead (used by the reference)
     """
     return transforms.lookahead(inner, k, alpha, first_step_sync=first_step_sync)
+
+
+def sam(inner: optax.GradientTransformation, *, rho: ArrayLike = 0.05) -> optax.GradientTransformation:
+    r"""SAM around ``inner`` (:func:`optax.contrib.sam`, opaque, one ascent step): the gradient at a worse point nearby.
+
+    .. math::
+        \epsilon_t = \rho\, \frac{g_t}{\|g_t\|}, \qquad
+        \theta_{t+1} = \theta_t + \mathrm{inner}\left(\nabla f(\theta_t + \epsilon_t)\right)
+
+    Every step costs two gradient evaluations (counted). The ascent gradient is clipped as the
+    scene clips but gets no noise. The path shows only θ; the ascent points are not steps.
+    ``ρ = 0.05`` is the paper's.
+
+    References:
+        Foret et al., Sharpness-Aware Minimization for Efficiently Improving Generalization, ICLR 2021
+    """
+    ascent = optax.chain(optax.contrib.normalize(), optax.sgd(rho))
+    tx = optax.contrib.sam(inner, ascent, sync_period=2, opaque_mode=True)
+    return transforms.count_evaluations(tx, lambda old, new: 1)
 
 
 ENTRIES = (
@@ -77,5 +97,23 @@ ENTRIES = (
                 defaults={"first_step_sync": False},
             ),
         ),
+    ),
+    Optimizer(
+        id="sam",
+        name="SAM",
+        family="wrapper",
+        params={
+            "rho": partial(
+                FloatParam,
+                low=0.0,
+                high=10.0,
+                help="ρ: how far uphill (along g/‖g‖) the gradient is taken; in the surface's units.",
+                symbol=r"\rho",
+            ),
+        },
+        description="Wraps another optimizer and feeds it the gradient at a point ρ uphill: prefers flat minima.",
+        factory=sam,
+        extra_args=("grad_fn",),
+        passes_extra_args=False,
     ),
 )

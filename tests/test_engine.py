@@ -220,3 +220,28 @@ assert jax.config.jax_compilation_cache_dir == sys.argv[1]
     child = subprocess.run([sys.executable, "-c", validate], cwd=ROOT, env=env, capture_output=True, text=True)
     assert child.returncode == 0, child.stderr[-2000:]
     assert child.stdout.strip() == "['engine', 'engine.jaxconfig', 'engine.scene']"
+
+
+def test_gradient_evaluations_are_counted_per_trajectory():
+    """One per step for plain optimizers, two for SAM, more for a line search; in one batch, the CSV's last column."""
+    from engine.export import CSV_COLUMNS, csv_text
+
+    scene = Scene.build(
+        {
+            "surface": {"id": "rosenbrock"},
+            "starts": [[-1.5, 2.0]],
+            "optimizers": [{"id": "sgd"}, {"id": "sam", "inner": {"id": "sgd"}}, {"id": "lbfgs"}],
+            "lr": 1e-3,
+            "steps": 30,
+            "dtype": "float64",
+        }
+    )
+    result = run(scene)
+    steps = np.arange(31)
+    np.testing.assert_array_equal(result.grad_evals[0], steps)
+    np.testing.assert_array_equal(result.grad_evals[1], 2 * steps)
+    lbfgs = result.grad_evals[2]
+    assert lbfgs[0] == 0 and np.all(np.diff(lbfgs) >= 1) and lbfgs[-1] > 30  # trial points cost evaluations
+    assert CSV_COLUMNS[-1] == "grad_evals"
+    last_row = csv_text(result).strip().splitlines()[-1]
+    assert last_row.endswith(f",{lbfgs[-1]}")
