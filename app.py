@@ -56,7 +56,7 @@ from ui import messages, plot3d, viewstate
 from ui import state as ui_state
 from ui.labels import METRICS, setting_label
 from ui.state import number_range
-from ui.widgets import formula_input, param_widgets, registry_select
+from ui.widgets import NUMBER_FORMAT, formula_input, param_widgets, registry_select
 
 engine.configure()  # JAX's persistent compilation cache, before the first run (a no-op on reruns)
 
@@ -281,7 +281,12 @@ def sidebar() -> tuple[dict[str, Any], dict[str, Any]]:
     bar.subheader("Run")
     low, high = number_range(Scene, "lr", floor=SMALLEST_LR)
     bar.number_input(
-        "Base LR η0", min_value=low, max_value=high, format="%.4g", key="lr", help="The η0 every schedule scales."
+        "Base LR η0",
+        min_value=low,
+        max_value=high,
+        format=NUMBER_FORMAT,
+        key="lr",
+        help="The η0 every schedule scales.",
     )
     low, high = number_range(Scene, "steps")
     bar.number_input("Steps T", min_value=low, max_value=high, step=50, key="steps")
@@ -294,13 +299,13 @@ def sidebar() -> tuple[dict[str, Any], dict[str, Any]]:
         "Clip norm",
         min_value=low,
         max_value=high,
-        format="%.4g",
+        format=NUMBER_FORMAT,
         key="clip",
         disabled=not st.session_state.get("clip_on", True),
     )
     noise_col, seed_col = bar.columns(2)
     low, high = number_range(NoiseSpec, "sigma")
-    noise_col.number_input("Gradient noise σ", min_value=low, max_value=high, format="%.4g", key="noise_sigma")
+    noise_col.number_input("Gradient noise σ", min_value=low, max_value=high, format=NUMBER_FORMAT, key="noise_sigma")
     low, high = number_range(NoiseSpec, "seed")
     seed_col.number_input("Noise seed", min_value=low, max_value=high, step=1, key="noise_seed")
     tol_col, dtype_col = bar.columns(2)
@@ -403,7 +408,7 @@ def schedule_slot(bar: Any, slot: int, steps: int) -> None:
             min_value=low,
             max_value=high,
             value=None,
-            format="%.3e",
+            format=NUMBER_FORMAT,
             key=f"sched.{slot}.lr",
         )
         kind = st.selectbox("Warm-up", ("none", "linear", "constant"), key=f"sched.{slot}.warmup")

@@ -203,6 +203,7 @@ def test_schedule_and_lr_edits_update_the_url_and_redraw(page):
     assert edited.lr == pytest.approx(new_lr)
     assert edited.replace(lr=changed.lr) == changed
     assert float(field.input_value()) == pytest.approx(new_lr)
+    assert field.input_value() == f"{new_lr:g}"  # as typed: 0.05, not 5.000e-2
     assert y_ticks(page, "chart_lr") != lr_ticks  # the same shapes, scaled: the axis says so
     assert traces(page, "chart_contour") != contour
     assert page.locator(".st-key-chart_3d .gl-container canvas").count() >= 1
