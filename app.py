@@ -364,14 +364,20 @@ def formula_latex(latex: str, specs: Any, key: Callable[[str], str]) -> str:
     return rf"\small {latex}"
 
 
+def slot_row(bar: Any) -> tuple[Any, Any]:
+    """Under a slot's picker (as wide as the sidebar: its labels carry family and library names), the row
+    of its settings and its remove button."""
+    return bar.columns([6, 1], vertical_alignment="center")
+
+
 def optimizer_slot(bar: Any, slot: int, steps: int) -> None:
-    head, remove = bar.columns([5, 1], vertical_alignment="bottom")
     optimizer_id = registry_select(
-        head, f"Optimizer {slot + 1}", optimizers.OPTIMIZERS, key=f"opt.{slot}.id", families=optimizers.FAMILIES
+        bar, f"Optimizer {slot + 1}", optimizers.OPTIMIZERS, key=f"opt.{slot}.id", families=optimizers.FAMILIES
     )
+    settings, remove = slot_row(bar)
     remove.button("✕", key=f"opt.{slot}.remove", on_click=on_remove, args=("opt", slot), help="Remove this optimizer")
     entry = optimizers.OPTIMIZERS[optimizer_id]
-    with bar.expander(f"{entry.name} settings"):
+    with settings.expander(f"{entry.name} settings"):
         st.latex(rf"\small {entry.latex}")
         st.caption(f"{entry.description} — {entry.reference}")
         param_widgets(st, entry.params, lambda n: ui_state.optimizer_key(slot, optimizer_id, n), steps)
@@ -383,19 +389,19 @@ def optimizer_slot(bar: Any, slot: int, steps: int) -> None:
 
 
 def schedule_slot(bar: Any, slot: int, steps: int) -> None:
-    head, remove = bar.columns([5, 1], vertical_alignment="bottom")
     schedule_id = registry_select(
-        head, f"Schedule {slot + 1}", schedules.SCHEDULES, key=f"sched.{slot}.id", families=schedules.FAMILIES
-    )
-    remove.button(
-        "✕", key=f"sched.{slot}.remove", on_click=on_remove, args=("sched", slot), help="Remove this schedule"
+        bar, f"Schedule {slot + 1}", schedules.SCHEDULES, key=f"sched.{slot}.id", families=schedules.FAMILIES
     )
     entry = schedules.SCHEDULES[schedule_id]
     key = lambda n: ui_state.schedule_key(slot, schedule_id, n)  # noqa: E731
     formulas = formula_widgets(bar, entry.params, key)
     if formulas:
         bar.latex(formula_latex(entry.latex, entry.params, key))
-    with bar.expander(f"{entry.name} settings"):
+    settings, remove = slot_row(bar)
+    remove.button(
+        "✕", key=f"sched.{slot}.remove", on_click=on_remove, args=("sched", slot), help="Remove this schedule"
+    )
+    with settings.expander(f"{entry.name} settings"):
         if not formulas:
             st.latex(rf"\small {entry.latex}")
         st.caption(f"{entry.description} — {entry.reference}")
