@@ -56,7 +56,7 @@ from ui import messages, plot3d, viewstate
 from ui import state as ui_state
 from ui.labels import METRICS, setting_label
 from ui.state import number_range
-from ui.widgets import formula_input, param_widgets, registry_select
+from ui.widgets import NUMBER_FORMAT, formula_input, param_widgets, registry_select
 
 engine.configure()  # JAX's persistent compilation cache, before the first run (a no-op on reruns)
 
@@ -281,7 +281,12 @@ def sidebar() -> tuple[dict[str, Any], dict[str, Any]]:
     bar.subheader("Run")
     low, high = number_range(Scene, "lr", floor=SMALLEST_LR)
     bar.number_input(
-        "Base LR η0", min_value=low, max_value=high, format="%.4g", key="lr", help="The η0 every schedule scales."
+        "Base LR η0",
+        min_value=low,
+        max_value=high,
+        format=NUMBER_FORMAT,
+        key="lr",
+        help="The η0 every schedule scales.",
     )
     low, high = number_range(Scene, "steps")
     bar.number_input("Steps T", min_value=low, max_value=high, step=50, key="steps")
@@ -294,13 +299,13 @@ def sidebar() -> tuple[dict[str, Any], dict[str, Any]]:
         "Clip norm",
         min_value=low,
         max_value=high,
-        format="%.4g",
+        format=NUMBER_FORMAT,
         key="clip",
         disabled=not st.session_state.get("clip_on", True),
     )
     noise_col, seed_col = bar.columns(2)
     low, high = number_range(NoiseSpec, "sigma")
-    noise_col.number_input("Gradient noise σ", min_value=low, max_value=high, format="%.4g", key="noise_sigma")
+    noise_col.number_input("Gradient noise σ", min_value=low, max_value=high, format=NUMBER_FORMAT, key="noise_sigma")
     low, high = number_range(NoiseSpec, "seed")
     seed_col.number_input("Noise seed", min_value=low, max_value=high, step=1, key="noise_seed")
     tol_col, dtype_col = bar.columns(2)
@@ -359,14 +364,20 @@ def formula_latex(latex: str, specs: Any, key: Callable[[str], str]) -> str:
     return rf"\small {latex}"
 
 
+def slot_row(bar: Any) -> tuple[Any, Any]:
+    """Under a slot's picker (as wide as the sidebar: its labels carry family and library names), the row
+    of its settings and its remove button."""
+    return bar.columns([6, 1], vertical_alignment="center")
+
+
 def optimizer_slot(bar: Any, slot: int, steps: int) -> None:
-    head, remove = bar.columns([5, 1], vertical_alignment="bottom")
     optimizer_id = registry_select(
-        head, f"Optimizer {slot + 1}", optimizers.OPTIMIZERS, key=f"opt.{slot}.id", families=optimizers.FAMILIES
+        bar, f"Optimizer {slot + 1}", optimizers.OPTIMIZERS, key=f"opt.{slot}.id", families=optimizers.FAMILIES
     )
+    settings, remove = slot_row(bar)
     remove.button("✕", key=f"opt.{slot}.remove", on_click=on_remove, args=("opt", slot), help="Remove this optimizer")
     entry = optimizers.OPTIMIZERS[optimizer_id]
-    with bar.expander(f"{entry.name} settings"):
+    with settings.expander(f"{entry.name} settings"):
         st.latex(rf"\small {entry.latex}")
         st.caption(f"{entry.description} — {entry.reference}")
         param_widgets(st, entry.params, lambda n: ui_state.optimizer_key(slot, optimizer_id, n), steps)
@@ -378,19 +389,19 @@ def optimizer_slot(bar: Any, slot: int, steps: int) -> None:
 
 
 def schedule_slot(bar: Any, slot: int, steps: int) -> None:
-    head, remove = bar.columns([5, 1], vertical_alignment="bottom")
     schedule_id = registry_select(
-        head, f"Schedule {slot + 1}", schedules.SCHEDULES, key=f"sched.{slot}.id", families=schedules.FAMILIES
-    )
-    remove.button(
-        "✕", key=f"sched.{slot}.remove", on_click=on_remove, args=("sched", slot), help="Remove this schedule"
+        bar, f"Schedule {slot + 1}", schedules.SCHEDULES, key=f"sched.{slot}.id", families=schedules.FAMILIES
     )
     entry = schedules.SCHEDULES[schedule_id]
     key = lambda n: ui_state.schedule_key(slot, schedule_id, n)  # noqa: E731
     formulas = formula_widgets(bar, entry.params, key)
     if formulas:
         bar.latex(formula_latex(entry.latex, entry.params, key))
-    with bar.expander(f"{entry.name} settings"):
+    settings, remove = slot_row(bar)
+    remove.button(
+        "✕", key=f"sched.{slot}.remove", on_click=on_remove, args=("sched", slot), help="Remove this schedule"
+    )
+    with settings.expander(f"{entry.name} settings"):
         if not formulas:
             st.latex(rf"\small {entry.latex}")
         st.caption(f"{entry.description} — {entry.reference}")
@@ -403,7 +414,7 @@ def schedule_slot(bar: Any, slot: int, steps: int) -> None:
             min_value=low,
             max_value=high,
             value=None,
-            format="%.3e",
+            format=NUMBER_FORMAT,
             key=f"sched.{slot}.lr",
         )
         kind = st.selectbox("Warm-up", ("none", "linear", "constant"), key=f"sched.{slot}.warmup")

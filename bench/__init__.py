@@ -157,12 +157,12 @@ def collect(
     sliders = cases.slider_recompiles()
     note("sweeps: basins, hyperparameter map, LR search")
     sweeps = _time_sweeps(quick)
-    cold: dict[str, Any] = {"cold_start_skipped": "not asked for (--quick or --no-browser)"}
+    cold: dict[str, Any] = {"page_feel_skipped": "not asked for (--quick or --no-browser)"}
     if browser:
-        note("cold start in Chromium: the page against a minimal one-chart page")
-        from bench.browser import compare_cold_start
+        note("in Chromium: cold start, an edit and a first visit, the page against a bare page with the same charts")
+        from bench.browser import compare_page_feel
 
-        cold = compare_cold_start(repeat=2)
+        cold = compare_page_feel(repeat=2)
 
     by_case = {row["case"]: row for row in rows}
     devices = jax.devices()
@@ -301,14 +301,22 @@ def format_table(report: dict[str, Any]) -> str:
 
 def _cold_line(report: dict[str, Any]) -> str:
     if "cold_start_s" not in report:
-        return f"cold start in Chromium: skipped, {report.get('cold_start_skipped', 'not run')}"
-    line = (
-        f"cold start to the first chart in Chromium: {report['cold_start_s']:.1f} s, a minimal one-chart page "
-        f"{report['cold_start_minimal_s']:.1f} s: ratio {report['cold_start_ratio']:.1f}"
-    )
-    if "cold_start_nocache_s" in report:
-        line += f" (page without the compilation cache: {report['cold_start_nocache_s']:.1f} s)"
-    return line
+        return f"the page in Chromium: skipped, {report.get('page_feel_skipped', 'not run')}"
+    lines = [
+        "the page in Chromium against a bare page drawing the same charts (best of 2, each started cold):",
+        f"  cold start to all four charts: {report['cold_start_s']:.1f} s vs {report['cold_start_bare_s']:.1f} s, "
+        f"ratio {report['cold_start_ratio']:.2f}"
+        + (
+            f" (page without the compilation cache: {report['cold_start_nocache_s']:.1f} s)"
+            if "cold_start_nocache_s" in report
+            else ""
+        ),
+        f"  new base LR, Enter, until the page stops changing: {report['edit_s']:.2f} s vs "
+        f"{report['edit_bare_s']:.2f} s, ratio {report['edit_ratio']:.2f}",
+        f"  first visit to a running server, to all four charts: {report['first_visit_s']:.1f} s vs "
+        f"{report['first_visit_bare_s']:.1f} s, ratio {report['first_visit_ratio']:.2f}",
+    ]
+    return "\n".join(lines)
 
 
 def _what(row: dict[str, Any]) -> str:

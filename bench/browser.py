@@ -136,69 +136,179 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
 
 
-# --- Cold start ------------------------------------------------------------------------------------------
+# --- What a person waits for: the page against a bare page that draws the same charts ---------------------
 
-# The baseline: the least a Streamlit page with one Plotly chart can be.
-MINIMAL_PAGE = """import plotly.graph_objects as go
+# The baseline: a bare Streamlit page with one number input in the sidebar that draws the same kinds of
+# charts as the page's Paths tab for its default scene (Fig. 5): a 120×120 3-D surface with five 3-D paths,
+# a contour with five paths, and two five-line charts (the LR and the loss), recomputed on every edit.
+BARE_PAGE = """import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
-st.plotly_chart(go.Figure(go.Scatter(y=[1, 3, 2])), theme=None)
+lr = st.sidebar.number_input("Base LR", min_value=1e-6, max_value=10.0, value=0.001, format="%.4g", key="lr")
+steps = 500
+xs, ys = np.linspace(-2.0, 2.0, 120), np.linspace(-1.0, 3.0, 120)
+X, Y = np.meshgrid(xs, ys)
+Z = (1 - X) ** 2 + 100 * (Y - X**2) ** 2
+k = np.arange(steps)
+tables = [np.full(steps, lr), lr * 0.95 ** (k // 5), lr * 0.5 * (1 + np.cos(np.pi * k / steps)),
+          lr * 0.5 * (1 + np.cos(np.pi * (k % 100) / 100)), lr * np.minimum(1, (k + 1) / 50)]
+paths, losses = [], []
+for table in tables:
+    point = np.array([-2.0, 2.5])
+    path = [point]
+    for eta in table:
+        x, y = point
+        g = np.array([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
+        point = point - eta * 300 * g / max(1.0, float(np.linalg.norm(g)))
+        path.append(point)
+    path = np.array(path)
+    paths.append(path)
+    losses.append((1 - path[:, 0]) ** 2 + 100 * (path[:, 1] - path[:, 0] ** 2) ** 2)
+colors = ["#636EFA", "#EF553B", "#00CC96", "#AB63FA", "#FFA15A"]
+surface = go.Figure([go.Surface(x=xs, y=ys, z=Z, showscale=False)] + [
+    go.Scatter3d(x=p[:, 0], y=p[:, 1], z=f, mode="lines", line=dict(color=c, width=5))
+    for p, f, c in zip(paths, losses, colors)])
+surface.update_layout(height=600, margin=dict(l=0, r=0, t=30, b=0))
+contour = go.Figure([go.Contour(x=xs, y=ys, z=np.log10(Z + 1e-3))] + [
+    go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines", line=dict(color=c)) for p, c in zip(paths, colors)])
+contour.update_layout(height=560)
+lrs = go.Figure([go.Scatter(y=t, mode="lines", line=dict(color=c)) for t, c in zip(tables, colors)])
+loss = go.Figure([go.Scatter(y=f, mode="lines", line=dict(color=c)) for f, c in zip(losses, colors)])
+loss.update_yaxes(type="log")
+left, right = st.columns([11, 9])
+left.plotly_chart(surface, theme=None)
+right.plotly_chart(contour, theme=None)
+a, b = st.columns(2)
+a.plotly_chart(lrs, theme=None)
+b.plotly_chart(loss, theme=None)
 """
-FIRST_CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg'  # Plotly has drawn (2-D or 3-D)
-COLD_START_TIMEOUT_S = 240
+BARE_LR_LABEL, PAGE_LR_LABEL = "Base LR", "Base LR η0"
+CHARTS = 4  # the 3-D view, the contour, the LR and the loss
+DRAWN = ".js-plotly-plot .main-svg"  # a Plotly chart that has drawn (2-D or 3-D)
+PAGE_TIMEOUT_S = 240
+QUIET_MS = 1500  # the page counts as settled after this long without a change on screen
+# Records the time of the last change on screen: any DOM mutation, and every chart's redraw (a 3-D chart
+# redraws its WebGL canvas without touching the DOM).
+_WATCH = """() => {
+  window.__lrLastChange = performance.now();
+  const mark = () => { window.__lrLastChange = performance.now(); };
+  new MutationObserver(mark).observe(document.documentElement,
+      {subtree: true, childList: true, attributes: true, characterData: true});
+  setInterval(() => document.querySelectorAll('.js-plotly-plot').forEach((plot) => {
+    if (!plot.__lrWatched && plot.on) { plot.__lrWatched = true; plot.on('plotly_afterplot', mark); }
+  }), 50);
+}"""
+_SETTLED = """(quiet) => !document.querySelector('[data-testid="stStatusWidget"]')
+    && performance.now() - window.__lrLastChange > quiet"""
+_ALL_DRAWN = """(count) => document.querySelectorAll('.js-plotly-plot .main-svg').length >= count
+    && document.querySelectorAll('.js-plotly-plot .gl-container canvas').length >= 1"""
 
 
-def time_to_first_chart(app: Path, browser: Any, env: dict[str, str] | None = None) -> float:
-    """Seconds from launching ``streamlit run app`` to its first Plotly chart drawn in a new browser context."""
+def _watched_page(browser: Any) -> tuple[Any, Any]:
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.add_init_script(f"window.addEventListener('DOMContentLoaded', () => ({_WATCH})())")
+    return context, page
+
+
+def _open_until_drawn(page: Any, url: str) -> None:
+    page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_S * 1000)
+    page.wait_for_function(_ALL_DRAWN, arg=CHARTS, timeout=PAGE_TIMEOUT_S * 1000, polling=50)
+
+
+def _settle(page: Any) -> float:
+    """Waits until nothing changed on screen for ``QUIET_MS``; returns the page clock of the last change."""
+    page.wait_for_timeout(300)  # the status widget may take a moment to appear
+    page.wait_for_function(_SETTLED, arg=QUIET_MS, timeout=PAGE_TIMEOUT_S * 1000, polling=100)
+    return float(page.evaluate("window.__lrLastChange"))
+
+
+def edit_lr(page: Any, label: str, value: float) -> float:
+    """Types ``value`` into the sidebar's base-LR box, presses Enter, and returns the seconds from the key
+    press until the page stopped changing (the last change on screen, not the end of the quiet wait)."""
+    box = page.locator(f'[data-testid="stSidebar"] input[aria-label="{label}"]')
+    box.fill(f"{value:g}")
+    pressed = float(page.evaluate("performance.now()"))
+    box.press("Enter")
+    return (_settle(page) - pressed) / 1000
+
+
+def feel_once(app: Path, browser: Any, label: str, edits: tuple[float, ...], env: dict[str, str] | None = None):
+    """One cold start of ``app`` and what follows: seconds from ``streamlit run`` to all four charts drawn,
+    each edit's seconds until the page settles, and a first visit (a new browser context) on the now warm
+    server until all four charts are drawn."""
     began = time.perf_counter()
     server = Server(app, env=env).start(poll=0.05)
     try:
-        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        context, page = _watched_page(browser)
         try:
-            page = context.new_page()
-            page.goto(server.url, wait_until="commit", timeout=COLD_START_TIMEOUT_S * 1000)
-            page.locator(FIRST_CHART).first.wait_for(state="attached", timeout=COLD_START_TIMEOUT_S * 1000)
-            return time.perf_counter() - began
+            _open_until_drawn(page, server.url)
+            cold = time.perf_counter() - began
+            _settle(page)
+            edit_times = [edit_lr(page, label, value) for value in edits]
         finally:
             context.close()
+        context, page = _watched_page(browser)
+        try:
+            began = time.perf_counter()
+            _open_until_drawn(page, server.url)
+            visit = time.perf_counter() - began
+        finally:
+            context.close()
+        return cold, edit_times, visit
     finally:
         server.stop()
 
 
-def compare_cold_start(repeat: int = 2, *, without_cache: bool = True) -> dict[str, Any]:
-    """The page's cold start against the minimal page's, both started the same way, alternating.
+def compare_page_feel(repeat: int = 2, *, without_cache: bool = True) -> dict[str, Any]:
+    """The page against the bare page that draws the same charts (``BARE_PAGE``), measured the same way.
 
-    Each start is a new ``streamlit run`` process and a new browser context (one Chromium for all);
-    the best of ``repeat`` counts. The page's first run compiles its JAX programs or loads them from
-    the persistent compilation cache: with ``without_cache`` one more start runs with the cache off.
-    Returns ``cold_start_s``, ``cold_start_minimal_s``, ``cold_start_ratio`` (page ÷ minimal),
-    ``cold_start_nocache_s`` and every measurement, or ``{"cold_start_skipped": why}``.
+    Each round starts each page cold with its own ``streamlit run`` and a new browser context (one
+    Chromium for all), alternating; the best of ``repeat`` rounds counts. Measured: the cold start to all
+    four charts drawn; typing a new base LR and pressing Enter, until the page stops changing (two edits
+    per start); and a first visit to the warm server. With ``without_cache`` one more cold start of the
+    page runs with the persistent compilation cache off. Returns the seconds, the ratios (page ÷ bare)
+    and every measurement, or ``{"page_feel_skipped": why}``.
     """
     if not chromium_available():
-        return {"cold_start_skipped": f"no Chromium at {CHROMIUM} (apt-get install chromium)"}
+        return {"page_feel_skipped": f"no Chromium at {CHROMIUM} (apt-get install chromium)"}
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        return {"cold_start_skipped": "playwright is not installed (pip install -r requirements-dev.txt)"}
-    times: dict[str, list[float]] = {"app": [], "minimal": []}
+        return {"page_feel_skipped": "playwright is not installed (pip install -r requirements-dev.txt)"}
+    runs: dict[str, dict[str, list[float]]] = {name: {"cold": [], "edit": [], "visit": []} for name in ("page", "bare")}
     out: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="lr-landscapes-minimal-") as tmp, sync_playwright() as playwright:
-        minimal = Path(tmp) / "minimal_page.py"
-        minimal.write_text(MINIMAL_PAGE)
+    with tempfile.TemporaryDirectory(prefix="lr-landscapes-bare-") as tmp, sync_playwright() as playwright:
+        bare = Path(tmp) / "bare_page.py"
+        bare.write_text(BARE_PAGE)
         browser = launch_chromium(playwright)
         try:
             for _ in range(max(1, repeat)):
-                for name, page in (("minimal", minimal), ("app", APP)):
-                    times[name].append(time_to_first_chart(page, browser))
+                for name, app, label, edits in (
+                    ("bare", bare, BARE_LR_LABEL, (0.002, 0.003)),
+                    ("page", APP, PAGE_LR_LABEL, (0.5, 0.3)),
+                ):
+                    cold, edit_times, visit = feel_once(app, browser, label, edits)
+                    runs[name]["cold"].append(cold)
+                    runs[name]["edit"].extend(edit_times)
+                    runs[name]["visit"].append(visit)
             if without_cache:
-                out["cold_start_nocache_s"] = time_to_first_chart(APP, browser, env={"LR_LANDSCAPES_JAX_CACHE": "off"})
+                off = {"LR_LANDSCAPES_JAX_CACHE": "off"}
+                out["cold_start_nocache_s"] = feel_once(APP, browser, PAGE_LR_LABEL, (), env=off)[0]
         finally:
             browser.close()
-    app_s, minimal_s = min(times["app"]), min(times["minimal"])
+    best = {name: {what: min(values) for what, values in measured.items()} for name, measured in runs.items()}
     return {
-        "cold_start_s": app_s,
-        "cold_start_minimal_s": minimal_s,
-        "cold_start_ratio": app_s / minimal_s,
+        "cold_start_s": best["page"]["cold"],
+        "cold_start_bare_s": best["bare"]["cold"],
+        "cold_start_ratio": best["page"]["cold"] / best["bare"]["cold"],
+        "edit_s": best["page"]["edit"],
+        "edit_bare_s": best["bare"]["edit"],
+        "edit_ratio": best["page"]["edit"] / best["bare"]["edit"],
+        "first_visit_s": best["page"]["visit"],
+        "first_visit_bare_s": best["bare"]["visit"],
+        "first_visit_ratio": best["page"]["visit"] / best["bare"]["visit"],
         **out,
-        "cold_start_runs": times,
+        "page_feel_runs": runs,
     }

@@ -63,7 +63,7 @@ _PROBE = """
   return {
     state: app ? app.getAttribute('data-test-script-state') : null,
     running: count('[data-testid="stStatusWidget"]') > 0,
-    charts: count('[data-testid="stPlotlyChart"] .js-plotly-plot'),
+    charts: count('.js-plotly-plot .main-svg'),  // Streamlit's charts and the live 3-D view
     exceptions: texts('[data-testid="stException"]'),
     errors: texts('[data-testid="stAlertContentError"], [data-testid="stAlertContentWarning"]'),
     toasts: texts('[data-testid="stToast"]'),

@@ -98,20 +98,27 @@ def test_quick_bench_skips_the_browser_and_says_so():
     report = bench.collect(
         batch=BATCH, small_batch=BATCH, steps=STEPS, repeat=1, loop_trajectories=1, loop_steps=10, quick=True
     )
-    assert "cold_start_s" not in report and "not asked for" in report["cold_start_skipped"]
-    assert "cold start in Chromium: skipped" in bench.format_table(report)
+    assert "cold_start_s" not in report and "not asked for" in report["page_feel_skipped"]
+    assert "the page in Chromium: skipped" in bench.format_table(report)
 
 
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
-def test_cold_start_times_the_page_and_the_minimal_page_the_same_way():
+def test_page_feel_times_the_page_and_the_bare_page_the_same_way():
     from bench import browser
 
     if not browser.chromium_available():
         pytest.skip(f"needs Debian's Chromium at {browser.CHROMIUM}")
-    report = browser.compare_cold_start(repeat=1, without_cache=False)
-    assert set(report["cold_start_runs"]) == {"app", "minimal"}
-    assert report["cold_start_s"] == min(report["cold_start_runs"]["app"]) > 0
-    assert report["cold_start_minimal_s"] == min(report["cold_start_runs"]["minimal"]) > 0
-    assert report["cold_start_ratio"] == pytest.approx(report["cold_start_s"] / report["cold_start_minimal_s"])
+    report = browser.compare_page_feel(repeat=1, without_cache=False)
+    runs = report["page_feel_runs"]
+    assert set(runs) == {"page", "bare"}
+    for name, prefix in (("page", ""), ("bare", "_bare")):
+        assert len(runs[name]["cold"]) == 1 and len(runs[name]["edit"]) == 2 and len(runs[name]["visit"]) == 1
+        assert report[f"cold_start{prefix}_s"] == min(runs[name]["cold"]) > 0
+        assert report[f"edit{prefix}_s"] == min(runs[name]["edit"]) > 0
+        assert report[f"first_visit{prefix}_s"] == min(runs[name]["visit"]) > 0
+    assert report["edit_ratio"] == pytest.approx(report["edit_s"] / report["edit_bare_s"])
+    assert report["cold_start_ratio"] == pytest.approx(report["cold_start_s"] / report["cold_start_bare_s"])
     assert "cold_start_nocache_s" not in report
+    line = bench._cold_line(report)
+    assert f"ratio {report['edit_ratio']:.2f}" in line and f"ratio {report['cold_start_ratio']:.2f}" in line

@@ -33,7 +33,7 @@ if not bu.chromium_available():
     pytest.skip(f"needs Debian's Chromium at {bu.CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
 
-CSV_HEADER = "run,optimizer,schedule,start_x,start_y,step,x,y,loss,lr,status"
+CSV_HEADER = "run,optimizer,schedule,start_x,start_y,step,x,y,loss,lr,status,grad_evals"
 PAPER_PRESETS = [key for key, preset in presets.PRESETS.items() if preset.name.startswith("Fig.")]
 DOWNLOAD_MS = 180_000  # kaleido starts its own Chromium for the first image
 
@@ -203,6 +203,7 @@ def test_schedule_and_lr_edits_update_the_url_and_redraw(page):
     assert edited.lr == pytest.approx(new_lr)
     assert edited.replace(lr=changed.lr) == changed
     assert float(field.input_value()) == pytest.approx(new_lr)
+    assert field.input_value() == f"{new_lr:g}"  # as typed: 0.05, not 5.000e-2
     assert y_ticks(page, "chart_lr") != lr_ticks  # the same shapes, scaled: the axis says so
     assert traces(page, "chart_contour") != contour
     assert page.locator(".st-key-chart_3d .gl-container canvas").count() >= 1
@@ -229,6 +230,30 @@ def test_the_3d_view_is_updated_in_place_and_keeps_its_camera(page):
     assert shown == pytest.approx(eye, abs=1e-6)
     # The camera is in the link too (rounded): a copied link reopens this view.
     assert parse_qs(urlsplit(page.url).query).get("cam") == ["0.3,-2.1,0.9"]
+
+
+def test_a_surface_that_overflows_does_not_break_later_views(page):
+    """exp(100 x) overflows float32 over most of its window: the 3-D view draws what it can, and the next
+    surface draws whole (once, Plotly's WebGL scene broke and every later 3-D chart stayed empty)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    select(page, "Surface", "Your formula")
+    box = sidebar.get_by_role("textbox", name="Formula in x, y")
+    for formula in ("exp(100*x) + y", "x**2 + 2*y**2"):
+
+        def type_formula(text: str = formula) -> None:
+            box.fill(text)
+            box.press("Control+Enter")
+
+        act(page, type_formula)
+        assert url_scene(page.url).surface.params["formula"] == formula
+        assert page.locator(".st-key-chart_3d .gl-container canvas").count() >= 1, formula
+        assert "could not draw" not in page.locator(".st-key-chart_3d").inner_text()
+    assert errors == []
+    bu.select_option(page, "Preset", presets.PRESETS[presets.DEFAULT_PRESET].name)
+    wait_for_info(page, presets.PRESETS[presets.DEFAULT_PRESET].name)
+    assert page.locator(".st-key-chart_3d .gl-container canvas").count() >= 1
 
 
 def test_every_paper_preset_loads(page):

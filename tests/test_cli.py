@@ -61,6 +61,7 @@ def test_the_issue_command_writes_5_by_501_finite_rows_deterministically(tmp_pat
         "loss",
         "lr",
         "status",
+        "grad_evals",
     ]
     assert [r["schedule"] for r in rows[::501]] == [
         "constant_lr",

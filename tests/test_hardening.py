@@ -502,7 +502,8 @@ def _shown(at: AppTest) -> Scene:
 
 def _assert_serving(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("plotly_chart")) >= 4, "the page draws its charts"
+    assert len(at.get("plotly_chart")) >= 3, "the page draws its charts"
+    assert any(e.proto.id.endswith("chart_3d") for e in at.get("bidi_component")), "and the live 3-D view"
 
 
 PAGE_LINKS = [
@@ -571,7 +572,7 @@ def test_bad_settings_keep_the_last_valid_scene_and_the_page_keeps_serving():
         at.run()
 
     for bad, field in [
-        ([[1e300, 0.0]], "starts"),
+        ([[1e300, 0.0]], "Start points"),  # the sidebar's words, not the field path
         (_starts(64), "trajectory-steps"),  # 64 starts × 5 schedules × 20,000 steps
     ]:
         if field == "trajectory-steps":

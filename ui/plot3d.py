@@ -16,10 +16,12 @@ waits for it and says so if it never comes.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import streamlit as st
 
 if TYPE_CHECKING:
@@ -30,13 +32,14 @@ WAIT_FOR_PLOTLY_MS = 30_000  # then the element says what is missing instead of 
 _JS = """
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
-  let host = parentElement.querySelector("div.lr-plot");
-  if (!host) {
-    host = document.createElement("div");
-    host.className = "lr-plot";
-    host.style.width = "100%";
-    parentElement.appendChild(host);
-  }
+  const newHost = () => {
+    const div = document.createElement("div");
+    div.className = "lr-plot";
+    div.style.width = "100%";
+    parentElement.appendChild(div);
+    return div;
+  };
+  let host = parentElement.querySelector("div.lr-plot") || newHost();
   const figure = JSON.parse(data.figure);
   host.style.height = (figure.layout.height || 600) + "px";
   const started = performance.now();
@@ -51,17 +54,33 @@ export default function (component) {
       return;
     }
     const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"] };
-    Plotly.react(host, figure.data, figure.layout, config).then(() => {
-      if (!host.__lrCamera) {
-        host.__lrCamera = true;
-        // A drag reports "scene.camera"; Plotly.relayout calls may report "scene.camera.eye" and the like.
-        host.on("plotly_relayout", (change) => {
-          if (!Object.keys(change).some((name) => name.startsWith("scene.camera"))) return;
-          const camera = host.layout && host.layout.scene && host.layout.scene.camera;
-          if (camera) setStateValue("camera", JSON.parse(JSON.stringify(camera)));
-        });
+    const watch = () => {
+      if (host.__lrWatched) return;
+      host.__lrWatched = true;
+      // A drag reports "scene.camera"; Plotly.relayout calls may report "scene.camera.eye" and the like.
+      host.on("plotly_relayout", (change) => {
+        if (!Object.keys(change).some((name) => name.startsWith("scene.camera"))) return;
+        const camera = host.layout && host.layout.scene && host.layout.scene.camera;
+        if (camera) setStateValue("camera", JSON.parse(JSON.stringify(camera)));
+      });
+    };
+    const fail = (error) => {
+      host.textContent = "The 3-D view could not draw this figure (" + (error && error.message || error) + ").";
+      host.__lrBroken = true;  // the next figure gets a new element: nothing of this one's state survives
+    };
+    const attempt = (fresh) => {
+      try {
+        if (fresh) {
+          try { Plotly.purge(host); } catch (ignored) {}
+          host.remove();
+          host = newHost();
+        }
+        return Promise.resolve(Plotly.react(host, figure.data, figure.layout, config)).then(watch);
+      } catch (error) {
+        return Promise.reject(error);
       }
-    });
+    };
+    attempt(Boolean(host.__lrBroken)).catch(() => attempt(true).catch(fail));
   };
   draw();
 }
@@ -76,13 +95,33 @@ def _mount() -> Callable[..., Any]:
     return _component[0]
 
 
+def _finite_arrays(value: Any) -> Any:
+    """``value`` with every encoded float array's infinities made gaps (NaN) and magnitudes kept within
+    float32 (WebGL's precision): one value Plotly's 3-D scene cannot place breaks every 3-D chart of the page
+    until it is reloaded. The figures clip what they draw already (and say so); this is the last guard."""
+    if isinstance(value, dict):
+        if {"dtype", "bdata"} <= value.keys() and str(value["dtype"]).startswith("f"):
+            array = np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"]).astype(np.float64)
+            limit = float(np.finfo(np.float32).max) / 1e3
+            if np.all(np.isfinite(array) & (np.abs(array) <= limit)):
+                return value
+            array = np.where(np.isfinite(array) & (np.abs(array) <= limit), array, np.nan)
+            return {**value, "dtype": "f8", "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+        return {key: _finite_arrays(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite_arrays(item) for item in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return np.where(np.isfinite(value), value, np.nan)
+    return value
+
+
 def figure_text(figure: go.Figure | dict, revision: str) -> str:
     """The figure as the element's JSON (arrays base64-encoded, as Plotly writes them), with its
     ``uirevision`` set to ``revision``."""
     import plotly.io as pio
 
     spec = figure if isinstance(figure, dict) else figure.to_plotly_json()
-    spec = {"data": spec.get("data", []), "layout": {**spec.get("layout", {}), "uirevision": revision}}
+    spec = {"data": _finite_arrays(spec.get("data", [])), "layout": {**spec.get("layout", {}), "uirevision": revision}}
     return pio.to_json(spec, validate=False)
 
 

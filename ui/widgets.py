@@ -25,10 +25,14 @@ def _label(name: str, spec: Any) -> str:
     return f"{name} (${symbol}$)" if symbol else name
 
 
+# Six significant digits, in plain or scientific notation as the value needs: 100 (not 1.000e+2),
+# 0.5 (not 5.000e-1), 0.99999, 1e-08.
+NUMBER_FORMAT = "%.6g"
+
+
 def _float_format(spec: FloatParam) -> str:
-    if spec.log or spec.high - spec.low < 0.1 or max(abs(spec.low), abs(spec.high)) >= 1e4:
-        return "%.3e"
-    return "%.4f"
+    del spec  # one format fits every range: %g picks the notation by the value
+    return NUMBER_FORMAT
 
 
 def param_widget(container: Any, name: str, spec: Any, key: str, total_steps: int) -> Any:
