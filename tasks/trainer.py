@@ -45,6 +45,7 @@ import optax
 from numpy.typing import ArrayLike
 
 from tasks import catalog, models, registry
+from tasks.base import MAX_WEIGHT_BYTES
 from tasks.models import Model
 
 # The engine's status codes (engine.simulate), so that tables and figures can treat both alike.
@@ -52,7 +53,6 @@ RUNNING, CONVERGED, DIVERGED = 0, 1, 2
 STATUS_NAMES = ("running", "converged", "diverged")
 DIVERGENCE_FACTOR = 1000.0
 MAX_RECORDS = 500
-MAX_WEIGHT_BYTES = 512 << 20  # the recorded weights of a whole batch, all groups together
 
 _traces = [0]
 
