@@ -262,6 +262,7 @@ class LandscapeView(NamedTuple):
     dashes: list[str]
     center_label: str
     title: str
+    plane: str  # the plane in words
 
 
 def landscape_data(
@@ -343,7 +344,8 @@ def landscape_data(
         colors=[colors[i] for i in path_runs],
         dashes=[dashes[i] for i in path_runs],
         center_label=labels[run],
-        title=f"{task_name(result)}: {split} loss on {what}, around the final weights of {labels[run]}",
+        title=f"{task_name(result)}: {split} loss around the final weights of {labels[run]}",
+        plane=what,
     )
 
 
@@ -697,7 +699,8 @@ def playback_gif(
         y_range=(float(view.slice.y[0]), float(view.slice.y[-1])),
     )
     background = landscape_contour(view, height=height, legend=False)
-    background.update_layout(width=width, margin={**margin, "autoexpand": False})
+    short = f"{view.title.partition(':')[0]}: paths on the PCA plane"
+    background.update_layout(width=width, margin={**margin, "autoexpand": False}, title={"text": short})
     background.update_traces(colorbar={"len": 1.0, "x": 1.02, "xanchor": "left"}, selector={"type": "contour"})
     image = Image.open(io.BytesIO(export.render(background.to_dict(), "png", width, height))).convert("RGB")
     keep = decimate(len(view.record_steps), frames)
