@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from common.params import ParamError, resolve_params
-from optimizers import adagrad, adam, sgd, wrapper
+from optimizers import adagrad, adam, matrix, sgd, wrapper
 from optimizers._base import FAMILIES, Optimizer
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ __all__ = ["FAMILIES", "OPTIMIZERS", "Optimizer", "inspect", "make"]
 
 # In the order the page and `cli.py list optimizers` have always listed them.
 OPTIMIZERS: dict[str, Optimizer] = {
-    entry.id: entry for entry in (*sgd.ENTRIES, *adam.ENTRIES, *wrapper.ENTRIES, *adagrad.ENTRIES)
+    entry.id: entry for entry in (*sgd.ENTRIES, *adam.ENTRIES, *wrapper.ENTRIES, *adagrad.ENTRIES, *matrix.ENTRIES)
 }
 
 

@@ -22,6 +22,7 @@ FAMILIES = {
     "adagrad": "Adaptive step",
     "adam": "Adam family",
     "wrapper": "Wrapper",
+    "matrix": "Matrix-aware",
 }
 
 # The factory's first parameter: the learning rate, or the optimizer it wraps.
