@@ -725,3 +725,58 @@ def playback_gif(
         disposal=1,
     )
     return buffer.getvalue()
+
+
+# --- The claims C15–C18 -----------------------------------------------------------------------------------------
+
+
+def task_claim_figure(verdict: Any, *, height: int = 420) -> go.Figure:
+    """A task claim's evidence: each schedule's test accuracy (mean over the seeds) against steps at the preset's
+    η0 (left), and its final test accuracy at every η0 of the robustness sweep (right)."""
+    curves = verdict.curves
+    panels = theme.panel_row(["Test accuracy at the preset's η0", "Final test accuracy against η0"])
+    traces = []
+    lows = []
+    for k, (schedule, accuracy) in enumerate(curves.accuracy.items()):
+        color = PALETTE[k % len(PALETTE)]
+        lows.append(float(accuracy[-1]))
+        traces.append(
+            go.Scatter(
+                x=curves.steps,
+                y=accuracy,
+                mode="lines",
+                line={"color": color, "width": 2},
+                name=schedule,
+                legendgroup=schedule,
+                hovertemplate="step %{x}<br>%{y:.2%}<extra>" + schedule + "</extra>",
+                **theme.panel_axes(1),
+            )
+        )
+        traces.append(
+            go.Scatter(
+                x=verdict.lrs,
+                y=verdict.finals[schedule],
+                mode="lines+markers",
+                line={"color": color, "width": 2},
+                name=schedule,
+                legendgroup=schedule,
+                showlegend=False,
+                hovertemplate="η0 %{x:.3g}<br>%{y:.2%}<extra>" + schedule + "</extra>",
+                **theme.panel_axes(2),
+            )
+        )
+    center = float(verdict.lrs[int(np.argmin(np.abs(np.log(verdict.factors))))])
+    layout = _layout(
+        f"{verdict.claim.id}: {verdict.verdict} (robustness {verdict.robustness:.0%})",
+        height,
+        "",
+        margin={"l": 70, "r": 10, "t": 60, "b": 50},
+        shapes=[theme.marker_line(center, 2)],
+        **panels,
+    )
+    low = max(0.0, min(lows) - 0.03)
+    layout["xaxis"]["title"] = {"text": "step k"}
+    layout["yaxis"].update(range=[low, min(1.0, max(lows) + 0.01)], tickformat=".1%")
+    layout["xaxis2"].update(type="log", title={"text": "η0 (dashed: the preset's)"})
+    layout["yaxis2"].update(tickformat=".0%")
+    return go.Figure(data=traces, layout=layout)

@@ -37,6 +37,8 @@ _WHERE = {
     "loss_slice": "tasks.landscape",
     "path_window": "tasks.landscape",
     "pca_directions": "tasks.landscape",
+    "Sharpness": "tasks.landscape",
+    "sharpness": "tasks.landscape",
     "OptimizerChoice": "tasks.trainer",
     "TrainResult": "tasks.trainer",
     "TrainRun": "tasks.trainer",
