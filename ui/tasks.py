@@ -48,6 +48,14 @@ def landscape_view(
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+def sharpness_of(scene_json: str, run: int) -> Any:
+    from tasks.landscape import sharpness
+
+    result = trained(scene_json)
+    return sharpness(result.problem, result.final_weights(run), 1.0)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
 def interpolation_view(scene_json: str, run: int, other: int | None) -> figures_tasks.InterpolationView:
     return figures_tasks.interpolation_data(trained(scene_json), run, other)
 
@@ -117,7 +125,7 @@ def task_page(scene: Scene, link: str) -> None:
         lambda: playback_tab(scene, result),
         lambda: export_tab(scene, result, link),
     )
-    containers = st.tabs(list(names), key=f"{PREFIX}tab", on_change="rerun")
+    containers = st.tabs(list(names), key="task_tab", on_change="rerun")
     for container, draw in zip(containers, draws, strict=True):
         if container.open is not False:
             with container:
@@ -198,6 +206,13 @@ def landscape_tab(scene: Scene, result: TrainResult) -> None:
             f"The plane shows {view.explained.sum():.0%} of the fitted paths' variance; the 3-D paths sit at the loss "
             "of their recorded weights, above or below the plane's surface by what the plane leaves out."
         )
+    else:
+        sharp = sharpness_of(scene.to_json(), options.run)
+        st.caption(
+            f"Sharpness: one filter-normalised unit away from the centre (the slice's edge), along eight random "
+            f"directions both ways, the training loss rises by {sharp.mean_rise:.3g} on average (from "
+            f"{sharp.center_loss:.3g}). Compare runs, or the two sharp-vs-flat presets, by this number."
+        )
 
 
 def interpolation_tab(scene: Scene, result: TrainResult) -> None:
@@ -270,7 +285,7 @@ def export_tab(scene: Scene, result: TrainResult, link: str) -> None:
         width="stretch",
     )
     st.subheader("Animation")
-    if st.button("Render animated GIF of the playback", key=f"{PREFIX}make_gif"):
+    if st.button("Render animated GIF of the playback", key="task_make_gif"):
         bar = st.progress(0.0, text="Rendering frames…")
         view = landscape_view(scene.to_json(), options.run, "pca", options.fit, options.resolution, "train")
         gif = figures_tasks.playback_gif(view, progress=lambda i, n: bar.progress(i / n, text=f"Frame {i} of {n}"))
@@ -352,7 +367,7 @@ def network_tab(scene: Scene, load: Callable[[Scene, str], None]) -> None:
         return
     b.button(
         "Open it as the experiment",
-        key="net.open",
+        key="open_network",
         on_click=lambda: load(companion, f"{TASKS[task_id].name}: the optimizers and schedules of the surface scene."),
         help="Loads this network scene into the page: every view of it, its exports and its link.",
         width="stretch",
