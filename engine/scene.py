@@ -390,11 +390,19 @@ class Scene(_Model):
             )
         work = self.task_work()
         if work > MAX_TASK_WORK:
-            steps = int(self.steps * MAX_TASK_WORK / work)
+            values, task = self.task.values, _registry("task")[self.task.id]
+            fixed = float(runs) * self.task.num_params * (task_base.RECORDS + 1) * task.num_examples(values)
+            per_step = (work - fixed) / self.steps
+            steps = int((MAX_TASK_WORK - fixed) / per_step) if per_step > 0 else 0
+            advice = (
+                f"use at most {steps} steps, fewer runs, a smaller network or a smaller batch"
+                if steps >= 1
+                else f"even one step is over it (each run evaluates the whole data set {task_base.RECORDS + 1} times); "
+                "use fewer runs or a smaller network"
+            )
             raise ValueError(
                 f"training {_runs(runs)} of a {self.task.num_params:,}-parameter network for {self.steps} steps is "
-                f"about {work:.2g} multiply-adds, over the limit of {MAX_TASK_WORK:.0e}; use at most {max(steps, 1)} "
-                "steps, fewer runs, a smaller network or a smaller batch"
+                f"about {work:.2g} multiply-adds, over the limit of {MAX_TASK_WORK:.0e}; {advice}"
             )
         weights = runs * (task_base.RECORDS + 1) * self.task.num_params * np.dtype(self.dtype).itemsize
         if weights > task_base.MAX_WEIGHT_BYTES:
