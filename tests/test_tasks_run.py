@@ -216,3 +216,17 @@ def test_render_every_task_view(tmp_path):
     assert Path(tmp_path / "l.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert cli.main([*base, "--view", "playback", "-o", str(tmp_path / "p.gif")]) == 0
     assert Path(tmp_path / "p.gif").read_bytes()[:6] == b"GIF89a"
+
+
+def test_the_digits_mlp_with_momentum_and_cosine_reaches_95_percent_with_a_scene_s_defaults():
+    scene = Scene.build(
+        {
+            "task": {"id": "digits_mlp"},
+            "seeds": [0, 1, 2],
+            "optimizers": [{"id": "momentum"}],
+            "schedules": [{"id": "cosine_lr"}],
+        }
+    )
+    assert (scene.lr, scene.steps, scene.clip) == (0.05, 2000, None)  # the task's defaults
+    result = run_scene(scene)
+    assert np.all(result.test_accuracy[:, -1] >= 0.95), result.test_accuracy[:, -1]
