@@ -277,7 +277,7 @@ def claims_scene() -> Scene:
 
 def sweep(scene: Scene, factors: Sequence[float] = FACTORS) -> Any:
     """Every schedule × η0 factor × seed of ``scene`` in one batch (schedule labels ``id@k``); memoised."""
-    import schedules
+    from tasks import catalog
     from tasks.run import optimizer_choices
     from tasks.trainer import train
 
@@ -285,7 +285,7 @@ def sweep(scene: Scene, factors: Sequence[float] = FACTORS) -> Any:
         tables, labels = [], []
         for spec in scene.schedules:
             for k, factor in enumerate(factors):
-                tables.append(schedules.entry_table(spec, scene.steps, base_lr=scene.lr * factor))
+                tables.append(catalog.entry_table(spec, scene.steps, scene.lr * factor))
                 labels.append(f"{spec.id}@{k}")
         return train(
             scene.task.id,

@@ -2,7 +2,7 @@
 
 :func:`run_scene` turns a validated :class:`~engine.scene.Scene` that names a task into the trainer's arguments:
 every optimizer of the scene (Lookahead with its inner optimizer), every schedule's LR table from the scene's
-η0 (or the schedule's own, with its warm-up; :func:`schedules.entry_table`, the same tables the surfaces use),
+η0 (or the schedule's own, with its warm-up; :func:`tasks.catalog.entry_table`, the surfaces' own tables),
 the seeds, the clipping norm and the precision; it records the weights and the full-set metrics at
 :data:`tasks.base.RECORDS` evenly spaced steps. The labels are the Scene's (``sibling_labels``), as on the
 surfaces, so a run reads the same in every figure and file.
@@ -14,8 +14,8 @@ import dataclasses
 
 import numpy as np
 
-import schedules
 from engine.scene import Scene, sibling_labels
+from tasks import catalog
 from tasks.base import RECORDS
 from tasks.trainer import OptimizerChoice, TrainResult, train
 
@@ -35,7 +35,7 @@ def optimizer_choices(scene: Scene) -> list[OptimizerChoice]:
 
 def lr_tables(scene: Scene) -> np.ndarray:
     """``[S, T]``: the LR of every step of each of the scene's schedules."""
-    return np.stack([schedules.entry_table(spec, scene.steps, base_lr=scene.lr) for spec in scene.schedules])
+    return np.stack([catalog.entry_table(spec, scene.steps, scene.lr) for spec in scene.schedules])
 
 
 def run_scene(scene: Scene, *, record_weights: bool = True) -> TrainResult:

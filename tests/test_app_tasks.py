@@ -85,3 +85,25 @@ def test_the_real_network_tab_trains_a_surface_scene_s_choices():
     surface = presets.PRESETS[presets.DEFAULT_PRESET].build()
     assert scene.task.id == "digits_logreg" and scene.schedules == surface.schedules
     assert "chart_task_curves" in _charts(at)
+
+
+def _sidebar_with_task_controls():
+    import streamlit as st
+
+    from ui import tasks as ui_tasks
+
+    ui_tasks.task_controls(st.sidebar, 2000)
+
+
+def test_the_sidebar_s_task_controls_write_the_keys_a_task_scene_is_built_from():
+    from ui import task_state
+
+    at = AppTest.from_function(_sidebar_with_task_controls, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="task").value == "digits_mlp" and at.text_input(key="seeds").value == "0"
+    at.selectbox(key="task").set_value("moons_mlp").run()
+    at.number_input(key="task.moons_mlp.hidden").set_value(8).run()
+    at.text_input(key="seeds").set_value("1, 2").run()
+    values = {key: at.session_state[key] for key in ("task", "seeds", "task.moons_mlp.hidden")}
+    scene = Scene.build(task_state.with_task(values, {"optimizers": [{"id": "adam"}]}))
+    assert scene.task.id == "moons_mlp" and scene.task.params == {"hidden": 8} and scene.seeds == [1, 2]

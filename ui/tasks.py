@@ -64,7 +64,12 @@ def interpolation_view(scene_json: str, run: int, other: int | None) -> figures_
 
 
 def task_controls(container: Any, steps: int) -> None:
-    """The task picker, the task's parameters and the seeds (keys: :mod:`ui.task_state`)."""
+    """The task picker, the task's parameters and the seeds (keys: :mod:`ui.task_state`). Draw it only while the
+    scene is a task's: the picker needs an id, so a missing one becomes the first task, and missing seeds ``0``."""
+    if st.session_state.get("task") not in TASKS:
+        st.session_state["task"] = next(iter(TASKS))
+    if not st.session_state.get("seeds"):
+        st.session_state["seeds"] = "0"
     task_id = registry_select(container, "Task", TASKS, key="task")
     task = TASKS[task_id]
     container.caption(f"{task.description} — {task.reference}")
