@@ -54,6 +54,7 @@ from figures.sweeps import basins_figure, hparam_figure, lr_search_figure
 from presets import PRESETS, Preset
 from ui import messages, plot3d, viewstate
 from ui import state as ui_state
+from ui import tasks as ui_tasks
 from ui.labels import METRICS, setting_label
 from ui.state import number_range
 from ui.widgets import NUMBER_FORMAT, formula_input, param_widgets, registry_select
@@ -865,6 +866,10 @@ def main_area(values: dict[str, Any], slots: dict[str, Any]) -> None:
     preset_picker(slots["preset"], scene)
     with caption_slot:
         show_caption(scene)
+    if scene.task is not None:  # a network trained on data: its own views (ui/tasks.py)
+        ui_tasks.task_page(scene, share_link(scene))
+        sync_link(scene)
+        return
     result = simulate(scene.to_json())
     surface = landscapes.SURFACES[scene.surface.id]
     grid = grid_for(scene.surface.id, json.dumps(scene.surface.params, sort_keys=True), surface.window)
@@ -921,7 +926,12 @@ TABS = (
         lambda s: hparams_tab(s.scene),
         ("hparams_y", "hparams_resolution", "hparams_metric", "hparams_on"),
     ),
-    Tab("Paper claims", lambda s: claims_tab(), ("claims_on",)),
+    Tab("Paper claims", lambda s: (claims_tab(), ui_tasks.task_claims_section()), ("claims_on", "task_claims_on")),
+    Tab(
+        "Real network",
+        lambda s: ui_tasks.network_tab(s.scene, lambda scene, caption: load_scene(scene, caption=caption)),
+        ("net.", ui_tasks.PREFIX),
+    ),
 )
 
 

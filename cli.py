@@ -1,8 +1,9 @@
 """Command line: list the catalog, run a scene to CSV, write a scene file.
 
-    python cli.py list surfaces|schedules|optimizers [--verbose]
+    python cli.py list surfaces|schedules|optimizers|tasks [--verbose]
     python cli.py presets
     python cli.py run [--scene FILE | --preset ID] [flags] -o OUT.csv
+    python cli.py run --task ID[:k=v,...] [--seeds 0,1,2] [flags] -o OUT.csv
     python cli.py scene [--scene FILE | --preset ID] [flags] -o SCENE.json
     python cli.py render [--scene FILE | --preset ID] [flags] --view VIEW -o FILE.png|svg|html|gif
     python cli.py claims | lrsearch | basins | bench   (see --help of each)
@@ -90,6 +91,8 @@ def _describe_equivalents(registry: dict[str, Any], entry: Any, kind: str) -> li
 def cmd_list(args: argparse.Namespace) -> int:
     if args.what == "surfaces":
         from landscapes import SURFACES as registry
+    elif args.what == "tasks":
+        from tasks.registry import TASKS as registry
     elif args.what == "schedules":
         from schedules import SCHEDULES as registry
     else:
@@ -105,6 +108,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     scene = build_scene(args)
+    if scene.task is not None:
+        return _run_task(scene, args.output)
     from engine import export
     from engine.simulate import run
 
@@ -116,6 +121,24 @@ def cmd_run(args: argparse.Namespace) -> int:
             counts[result.status_name(i)] = counts.get(result.status_name(i), 0) + 1
         summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
         print(f"wrote {result.num_runs} trajectories × {scene.steps + 1} steps to {args.output} ({summary})")
+    return 0
+
+
+def _run_task(scene: Any, output: str | None) -> int:
+    """A task scene to CSV: one row per run per recorded step (tasks.export)."""
+    from tasks import export
+    from tasks.run import run_scene
+
+    result = run_scene(scene)
+    write(export.csv_text(result), output)
+    if output not in (None, "-"):
+        diverged = sum(result.status_name(i) == "diverged" for i in range(result.num_runs))
+        accuracy = ", ".join(f"{a:.1%}" for a in result.test_accuracy[:, -1][:8])
+        more = ", …" if result.num_runs > 8 else ""
+        print(
+            f"wrote {result.num_runs} runs × {len(result.record_steps)} recorded steps to {output} "
+            f"({diverged} diverged; final test accuracy {accuracy}{more})"
+        )
     return 0
 
 
@@ -150,6 +173,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         choices = f"{', '.join(animated[:-1])} or {animated[-1]}"
         raise UsageError(f"a GIF animates the paths: use --view {choices}, not {args.view!r}")
     scene = build_scene(args)
+    if scene.task is not None:
+        return _render_task(scene, args, suffix)
+    if args.view in TASK_ONLY_VIEWS:
+        raise UsageError(f"--view {args.view} draws a task; add --task ID (python cli.py list tasks)")
     import figures
     from figures import export as figure_export
 
@@ -192,6 +219,56 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+TASK_ONLY_VIEWS = ("curves", "landscape", "interpolation")
+
+
+def _render_task(scene: Any, args: argparse.Namespace, suffix: str) -> int:
+    """Renders a view of a trained task (figures.views.TASK_VIEWS)."""
+    from figures import tasks as figures_tasks
+    from figures.views import TASK_VIEWS, TaskViewOptions
+    from tasks.run import run_scene
+
+    if args.view not in TASK_VIEWS:
+        raise UsageError(f"--view {args.view} draws a surface; a task's views are {', '.join(TASK_VIEWS)}")
+    if suffix == "gif" and not TASK_VIEWS[args.view].animated:
+        raise UsageError(f"a GIF animates the paths: use --view playback, not {args.view!r}")
+    runs = scene.num_runs
+    for flag, value in (("--run", args.run), ("--other", args.other)):
+        if value is not None and not 0 <= value < runs:
+            raise UsageError(f"{flag}: the scene has runs 0 … {runs - 1} (optimizer, then schedule, then seed)")
+    options = TaskViewOptions(
+        run=args.run or 0,
+        directions=args.directions,
+        fit=args.fit,
+        resolution=args.grid,
+        other=args.other,
+        x=args.x_axis,
+    )
+    result = run_scene(scene)
+    if suffix == "gif":
+        view = figures_tasks.landscape_data(
+            result, options.run, fit=options.fit, resolution=options.resolution, directions="pca"
+        )
+        write(figures_tasks.playback_gif(view), args.output)
+        print(f"wrote {args.output}")
+        return 0
+    fig = TASK_VIEWS[args.view].draw(result, options)
+    _write_figure(fig, args, suffix)
+    return 0
+
+
+def _write_figure(fig: Any, args: argparse.Namespace, suffix: str) -> None:
+    from figures import export as figure_export
+
+    if suffix == "html":
+        write(figure_export.to_html(fig), args.output)
+    elif suffix == "png":
+        write(figure_export.to_png(fig, args.width, args.height, args.scale), args.output)
+    else:
+        write(figure_export.to_svg(fig, args.width, args.height), args.output)
+    print(f"wrote {args.output}")
+
+
 def landscapes_registry() -> dict[str, Any]:
     from landscapes import SURFACES
 
@@ -202,7 +279,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python cli.py", description="Optimizers and LR schedules on 2-D surfaces.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     listing = commands.add_parser("list", help="list surfaces, schedules or optimizers")
-    listing.add_argument("what", choices=("surfaces", "schedules", "optimizers"))
+    listing.add_argument("what", choices=("surfaces", "schedules", "optimizers", "tasks"))
     listing.add_argument(
         "-v",
         "--verbose",
@@ -221,13 +298,24 @@ def make_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="render a view to PNG, SVG, HTML or GIF without a browser")
     scene_flags(render)
     from figures import VIEWS
+    from figures.views import TASK_VIEWS
 
-    render.add_argument("--view", choices=(*VIEWS, *SWEEP_VIEWS), default="3d", help="which view (default 3d)")
+    views = tuple(dict.fromkeys((*VIEWS, *SWEEP_VIEWS, *TASK_VIEWS)))
+    render.add_argument("--view", choices=views, default="3d", help="which view (default 3d)")
     render.add_argument("--width", type=int, default=1200, help="pixels (default 1200)")
     render.add_argument("--height", type=int, default=800, help="pixels (default 800)")
     render.add_argument("--scale", type=float, default=2.0, help="pixel density for PNG (default 2)")
     render.add_argument("--resolution", type=int, default=128, help="grid cells per side for basins/hparams")
     render.add_argument("--claim", metavar="ID", help="the claim to show with --view claims (default C5)")
+    task_views = render.add_argument_group("views of a task (--task)")
+    task_views.add_argument("--run", type=int, metavar="N", help="the chosen run: landscape centre (default 0)")
+    task_views.add_argument("--other", type=int, metavar="N", help="interpolate between the final weights of two runs")
+    task_views.add_argument("--directions", choices=("pca", "random"), default="pca", help="the landscape's plane")
+    task_views.add_argument(
+        "--fit", choices=("seed", "all"), default="seed", help="fit the PCA to the chosen run's seed (default) or all"
+    )
+    task_views.add_argument("--grid", type=int, default=41, metavar="N", help="landscape points per side (41)")
+    task_views.add_argument("--x-axis", choices=("steps", "grad_evals"), default="steps", help="the curves' x axis")
     render.set_defaults(handler=cmd_render, computes=True)
 
     from analysis import cli as analysis_cli

@@ -161,9 +161,10 @@ def scene_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, metavar="N", help="number of steps T")
     parser.add_argument("--clip", metavar="NORM", help="clip gradients to this global norm; 'none' to turn off")
     parser.add_argument("--noise", type=float, metavar="SIGMA", help="std of isotropic Gaussian gradient noise")
-    parser.add_argument("--seed", type=int, metavar="S", help="seed of the gradient noise")
+    parser.add_argument("--seed", type=int, metavar="S", help="seed of the gradient noise (with --task: its one seed)")
     parser.add_argument("--tolerance", type=float, metavar="TOL", help="gradient norm that counts as converged")
     parser.add_argument("--dtype", choices=("float32", "float64"))
+    task_flags(parser)
     parser.add_argument("-o", "--output", metavar="FILE", help="where to write (default: standard output)")
 
 
@@ -185,6 +186,7 @@ def build_scene(args: argparse.Namespace):
         if not path.is_file():
             raise UsageError(f"--scene: no such file {args.scene!r}")
         data = Scene.from_json(path.read_bytes()).to_dict()
+    data = apply_task_flags(args, data)
     if args.surface:
         surface = parse_entry(args.surface, "--surface")
         if data.get("surface", {}).get("id") != surface["id"] and not args.start:
@@ -213,7 +215,7 @@ def build_scene(args: argparse.Namespace):
                 data["clip"] = float(args.clip)
             except ValueError:
                 raise UsageError(f"--clip: expected a number or 'none', got {args.clip!r}") from None
-    if args.noise is not None or args.seed is not None:
+    if "task" not in data and (args.noise is not None or args.seed is not None):
         noise = dict(data.get("noise", {}))
         if args.noise is not None:
             noise["sigma"] = args.noise
@@ -221,6 +223,72 @@ def build_scene(args: argparse.Namespace):
             noise["seed"] = args.seed
         data["noise"] = noise
     return Scene.build(data)
+
+
+# --- Tasks (a network on data instead of a surface) ----------------------------------------------------------
+
+# A surface scene's own settings: switching a scene to a task (or back) drops them, and the task's defaults apply.
+_KIND_SETTINGS = ("lr", "steps", "clip")
+_SURFACE_FLAGS = {  # argument: (flag, what it gives)
+    "start": ("--start", "start points"),
+    "perturb": ("--perturb", "perturbations"),
+    "noise": ("--noise", "gradient noise"),
+    "tolerance": ("--tolerance", "convergence tolerance"),
+}
+
+
+def task_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags of a task scene: ``--task`` and ``--seeds`` (``--seed S`` is one seed)."""
+    parser.add_argument("--task", metavar="ID[:k=v,...]", help="train a task (python cli.py list tasks) instead")
+    parser.add_argument("--seeds", metavar="S,S,...", help="a task's seeds (initial weights and mini-batches)")
+
+
+def _seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise UsageError(f"--seeds: expected integers separated by commas (e.g. 0,1,2), got {text!r}") from None
+    if not seeds:
+        raise UsageError(f"--seeds: expected at least one integer, got {text!r}")
+    return seeds
+
+
+def apply_task_flags(args: argparse.Namespace, data: dict[str, Any]) -> dict[str, Any]:
+    """Scene data with ``--task``, ``--seeds`` and (on a task) ``--seed`` applied.
+
+    ``--task`` turns a surface scene (a file, a preset) into a task scene: its surface, start points,
+    perturbations, noise and tolerance go, and so do its η0, steps and clipping, so that the task's own
+    defaults apply unless ``--lr``, ``--steps`` or ``--clip`` say otherwise; the optimizers and schedules stay.
+    ``--surface`` does the reverse to a task scene.
+    """
+    from engine.scene import SURFACE_FIELDS, TASK_FIELDS
+
+    task = getattr(args, "task", None)
+    if task and args.surface:
+        raise UsageError("--task and --surface both say what to run on; give one")
+    if task:
+        entry = parse_entry(task, "--task")
+        unexpected = sorted(set(entry) - {"id", "params"})
+        if unexpected:
+            raise UsageError(f"--task {entry['id']}: a task takes only its parameters, not {', '.join(unexpected)}")
+        if "task" not in data:
+            data = {k: v for k, v in data.items() if k not in (*SURFACE_FIELDS, *_KIND_SETTINGS)}
+        data = {**data, "task": entry}
+    elif args.surface and "task" in data:
+        data = {k: v for k, v in data.items() if k not in (*TASK_FIELDS, *_KIND_SETTINGS)}
+    if "task" in data:
+        for name, (flag, what) in _SURFACE_FLAGS.items():
+            if getattr(args, name, None) is not None:
+                raise UsageError(f"{flag}: a task scene has no {what}; remove {flag}, or run on a surface")
+        if args.seeds is not None and args.seed is not None:
+            raise UsageError("--seed and --seeds both give a task's seeds; use one")
+        if args.seeds is not None:
+            data["seeds"] = _seeds(args.seeds)
+        elif args.seed is not None:
+            data["seeds"] = [args.seed]
+    elif getattr(args, "seeds", None) is not None:
+        raise UsageError("--seeds: only a task scene has seeds; add --task ID (python cli.py list tasks)")
+    return data
 
 
 def write(data: str | bytes, output: str | None) -> None:

@@ -21,7 +21,7 @@ from commandline import UsageError, build_scene, scene_flags, write
 
 def add_parsers(subparsers: Any) -> None:
     """Registers ``claims``, ``lrsearch`` and ``basins`` on an argparse subparsers object."""
-    claims = subparsers.add_parser("claims", help="check the paper's claims C1–C14 live and print the verdicts")
+    claims = subparsers.add_parser("claims", help="check the paper's claims C1–C18 live and print the verdicts")
     claims.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable), e.g. C5")
     claims.add_argument("--json", action="store_true", help="print the table as JSON")
     claims.set_defaults(handler=claims_main, computes=True)
@@ -47,12 +47,17 @@ def add_parsers(subparsers: Any) -> None:
 
 def claims_main(args: argparse.Namespace) -> int:
     from analysis.claims import CLAIMS, check_all, claims_table
+    from analysis.task_claims import TASK_CLAIMS  # Section 4.2's, on a network (C15–C18), after Section 4.1's
+    from analysis.task_claims import check_all as check_task_claims
 
-    ids = [c.upper() for c in args.claim] if args.claim else list(CLAIMS)
-    unknown = [c for c in ids if c not in CLAIMS]
+    known = [*CLAIMS, *TASK_CLAIMS]
+    ids = [c.upper() for c in args.claim] if args.claim else known
+    unknown = [c for c in ids if c not in known]
     if unknown:
-        raise UsageError(f"--claim: unknown {', '.join(unknown)}; known: {', '.join(CLAIMS)}")
-    rows = claims_table(check_all(ids))
+        raise UsageError(f"--claim: unknown {', '.join(unknown)}; known: {', '.join(known)}")
+    surface_ids, task_ids = [c for c in ids if c in CLAIMS], [c for c in ids if c in TASK_CLAIMS]
+    verdicts = [*(check_all(surface_ids) if surface_ids else []), *(check_task_claims(task_ids) if task_ids else [])]
+    rows = claims_table(verdicts)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0

@@ -5,7 +5,10 @@ and recording nothing (``record=False``, as sweeps run), for a small and a large
 same run: the NumPy loop vectorised over the batch (``bench.baselines.numpy_run``) and a
 per-trajectory Python loop (``torch.optim`` if importable, else NumPy), timed on a few
 trajectories and extrapolated per trajectory-step. Also the warm rerun of the default scene
-(engine and figures) and the number of compilations that moving the sliders causes.
+(engine and figures) and the number of compilations that moving the sliders causes. And the tasks' budget
+(issue 13): the digits MLP with the paper's five schedules × 3 seeds × 2,000 mini-batch steps, warm and as the
+first run of a fresh process, a 41 × 41 slice of its training loss, and the test accuracy of its cosine runs
+(``--quick``: 200 steps, no fresh process).
 
 Throughputs are millions of trajectory-steps per second (Msteps/s) of wall time, best of
 ``--repeat`` warm runs; the first call (compiling or loading the persistent compilation
@@ -157,6 +160,8 @@ def collect(
     sliders = cases.slider_recompiles()
     note("sweeps: basins, hyperparameter map, LR search")
     sweeps = _time_sweeps(quick)
+    note("tasks: the digits MLP's budget")
+    task = _time_tasks(quick, repeat)
     cold: dict[str, Any] = {"page_feel_skipped": "not asked for (--quick or --no-browser)"}
     if browser:
         note("in Chromium: cold start, an edit and a first visit, the page against a bare page with the same charts")
@@ -189,6 +194,7 @@ def collect(
         "rerun_serialize_ms": rerun["serialize_ms"],
         "rerun_cold_ms": rerun["cold_ms"],
         **sweeps,
+        **task,
         **cold,
         "recompiles_on_slider": sliders["recompiles_on_slider"],
         "recompiles_per_move": sliders["per_move"],
@@ -249,6 +255,44 @@ def _time_sweeps(quick: bool) -> dict[str, Any]:
     return timings
 
 
+def _time_tasks(quick: bool, repeat: int) -> dict[str, Any]:
+    """The tasks' budget (issue 13), measured; ``quick`` trains 200 steps and skips the fresh process."""
+    from bench import cases
+
+    steps = 200 if quick else cases.TASK_STEPS
+    batch = cases.time_task_batch(steps, repeat)
+    report: dict[str, Any] = {
+        "task_steps": steps,
+        "task_batch_s": batch["best_s"],
+        "task_batch_first_s": batch["first_s"],
+        "task_cosine_min_accuracy": batch["cosine_min_accuracy"],
+    }
+    slice_ = cases.time_task_slice(41, repeat)
+    report["task_slice_s"], report["task_slice_first_s"] = slice_["best_s"], slice_["first_s"]
+    if not quick:
+        fresh = cases.time_task_fresh(steps)
+        report["task_fresh_s"], report["task_fresh_cpu_s"] = fresh["wall_s"], fresh["cpu_s"]
+    return report
+
+
+def _task_lines(report: dict[str, Any]) -> list[str]:
+    if "task_batch_s" not in report:
+        return []
+    fresh = report.get("task_fresh_s")
+    return [
+        f"task: digits MLP, momentum, 5 schedules x 3 seeds x {report['task_steps']} steps: warm "
+        f"{report['task_batch_s']:.2f} s (target 5), first call {report['task_batch_first_s']:.2f} s, fresh process "
+        + (
+            f"{fresh:.1f} s (target 15; CPU time {report['task_fresh_cpu_s']:.1f} s)"
+            if fresh is not None
+            else "skipped (--quick)"
+        )
+        + f"; cosine_lr's lowest test accuracy {report['task_cosine_min_accuracy']:.1%} (target 95 %)",
+        f"task: 41 x 41 slice of the training loss (full training set): warm {report['task_slice_s']:.3f} s "
+        f"(target 1), first {report['task_slice_first_s']:.2f} s",
+    ]
+
+
 def format_table(report: dict[str, Any]) -> str:
     """The report as a plain-text table with the headline numbers under it."""
     width = 46
@@ -290,6 +334,7 @@ def format_table(report: dict[str, Any]) -> str:
             for k in report
             if k.endswith("_s") and not k.endswith("first_s") and (k.startswith(("basins", "hparams", "fig5")))
         ),
+        *_task_lines(report),
         _cold_line(report),
         f"recompiles_on_slider: {report['recompiles_on_slider']} {report['recompiles_per_move']}",
         f"devices: {report['devices']} x {report['platform']} ({report['device_kind']}); "

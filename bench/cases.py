@@ -142,3 +142,97 @@ def slider_recompiles() -> dict[str, Any]:
         run(base.replace(**change))
         per_move[name] = trace_count() - start
     return {"recompiles_on_slider": trace_count() - before, "per_move": per_move}
+
+
+# --- Tasks (issue 13): a network trained on data ----------------------------------------------------------------
+
+TASK_SEEDS = (0, 1, 2)
+TASK_STEPS = 2000
+_FRESH_TASK = """
+import time
+began = time.perf_counter()
+import engine
+engine.configure()
+from bench.cases import task_scene
+from tasks.run import run_scene
+run_scene(task_scene({steps}))
+print(time.perf_counter() - began)
+"""
+
+
+def task_scene(steps: int = TASK_STEPS):
+    """The budget's scene: the digits MLP (64-32-10) with SGD + momentum 0.9 and its default η0, the paper's five
+    schedules × 3 seeds × ``steps`` mini-batch steps."""
+    from engine.scene import Scene
+    from presets import FIVE_SCHEDULES
+
+    return Scene.build(
+        {
+            "task": {"id": "digits_mlp"},
+            "seeds": list(TASK_SEEDS),
+            "optimizers": [{"id": "momentum", "params": {"momentum": 0.9}}],
+            "schedules": [{"id": schedule} for schedule in FIVE_SCHEDULES],
+            "steps": steps,
+        }
+    )
+
+
+def time_task_batch(steps: int = TASK_STEPS, repeat: int = 3) -> dict[str, float]:
+    """The budget's batch in this process: the first call (compiling, or loading the persistent cache) and the
+    best of ``repeat`` warm calls, in seconds; and the lowest final test accuracy of the cosine_lr runs."""
+    from tasks.run import run_scene
+
+    scene = task_scene(steps)
+    began = time.perf_counter()
+    result = run_scene(scene)
+    first = time.perf_counter() - began
+    best = math.inf
+    for _ in range(max(1, repeat)):
+        began = time.perf_counter()
+        result = run_scene(scene)
+        best = min(best, time.perf_counter() - began)
+    cosine = [run.index for run in result.runs if run.schedule == "cosine_lr"]
+    return {"first_s": first, "best_s": best, "cosine_min_accuracy": float(result.test_accuracy[cosine, -1].min())}
+
+
+def time_task_fresh(steps: int = TASK_STEPS) -> dict[str, float]:
+    """A new Python from its start to the budget's batch trained in it (imports, data, compiling or the persistent
+    compilation cache, training), as a first command-line run or page request pays it: the wall time, and the CPU
+    time of the process (user + system, all threads), which a loaded machine stretches less."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", _FRESH_TASK.format(steps=steps)], check=True, capture_output=True, cwd=root, env=env
+    )
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu}
+
+
+def time_task_slice(resolution: int = 41, repeat: int = 3) -> dict[str, float]:
+    """A ``resolution²`` slice of the training loss on the whole training set, along two filter-normalised
+    directions around trained weights: the first call and the best warm call, in seconds."""
+    from tasks import landscape
+    from tasks.run import run_scene
+
+    result = run_scene(task_scene(200))
+    center = result.final_weights(0)
+    directions = landscape.filter_normalized_directions(result.problem.model, center)
+    grid = landscape.grid(-1.0, 1.0, resolution)
+    began = time.perf_counter()
+    landscape.loss_slice(result.problem, center, directions, grid, grid)
+    first = time.perf_counter() - began
+    best = math.inf
+    for k in range(max(1, repeat)):
+        began = time.perf_counter()
+        landscape.loss_slice(result.problem, center, directions * (1.0 + 0.01 * (k + 1)), grid, grid)
+        best = min(best, time.perf_counter() - began)
+    return {"first_s": first, "best_s": best}

@@ -23,7 +23,7 @@ import optimizers
 import schedules
 from common.params import FloatParam, IntParam, StepsParam, resolve_params
 from engine.program import PLATEAU_KEYS, GroupConfig
-from engine.scene import OptimizerSpec, Scene, ScheduleSpec, sibling_labels
+from engine.scene import OptimizerSpec, Scene, SceneError, ScheduleSpec, sibling_labels
 
 # A trajectory farther than this many window half-diagonals from the window's centre is marked diverged.
 DIVERGENCE_FACTOR = 100.0
@@ -123,6 +123,7 @@ def schedule_table(scene: Scene, spec: ScheduleSpec) -> np.ndarray:
 
 def scene_batch(scene: Scene, runs: list[RunLabel] | None = None) -> Batch:
     """The batch of a Scene: starts × perturbations × optimizers × schedules."""
+    _need_surface(scene)
     runs = run_labels(scene) if runs is None else runs
     table = np.stack([schedule_table(scene, spec) for spec in scene.schedules], axis=1)
     return Batch(
@@ -195,8 +196,17 @@ class SceneInputs:
     surface_static: tuple[tuple[str, Any], ...]  # the surface's settings that shape the program
 
 
+def _need_surface(scene: Scene) -> None:
+    if scene.task is not None:  # a network on data: tasks.run_scene trains it
+        raise SceneError(
+            f"this scene trains the task {scene.task.id}, and this part runs on a 2-D surface (the paths, the LR "
+            "search, basins and hyperparameter maps); give a surface, or train it with python cli.py run --task"
+        )
+
+
 def scene_inputs(scene: Scene, batch: Batch) -> SceneInputs:
     """The inputs every group of ``batch`` shares, in the scene's dtype."""
+    _need_surface(scene)
     steps = scene.steps
     if batch.lr_table.shape[0] != steps:
         raise ValueError(f"the LR table must have one row per step ({steps}), got {batch.lr_table.shape[0]}")

@@ -3,6 +3,12 @@
 Every entry point (widgets, URL, uploaded file, preset, command line) builds a Scene and
 nothing else, so bad input is rejected in one place and always the same way: a
 ``SceneError`` whose message names the field and says what is allowed.
+
+A Scene runs either on a 2-D **surface** (``surface``, ``starts``, ``perturbations``, ``noise``, ``tolerance``) or
+on a **task**, a small network trained on real data (``task``, ``seeds``; :mod:`tasks`); the optimizers,
+schedules, ``lr``, ``steps``, ``clip`` and ``dtype`` are shared. Each kind's JSON holds only its own fields, so a
+surface scene reads and writes exactly as before tasks existed. A task scene takes its ``lr`` and ``steps`` from
+the task when they are not given, and no clipping.
 """
 
 from __future__ import annotations
@@ -32,6 +38,18 @@ MAX_TRAJECTORY_STEPS = 4_000_000  # trajectories × steps for a run that records
 MAX_SCENE_BYTES = 1_000_000
 MAX_JSON_DEPTH = 20
 COORD_LIMIT = 1e6
+# Tasks (a network trained on data): seeds per scene, runs (optimizers × schedules × seeds), and the work of a
+# run in multiply-adds, about parameters × (3 × steps × batch size + recorded evaluations × examples): the
+# mini-batch forward and backward passes, and the whole data set at every recorded step. The digits MLP with
+# the paper's five schedules × 3 seeds × 2,000 steps is 1.4·10¹⁰ (a few seconds on two cores).
+MAX_SEEDS = 16
+MAX_TASK_RUNS = 256
+MAX_TASK_WORK = 3e11
+MAX_PAGE_TASK_RUNS = 64
+MAX_PAGE_TASK_WORK = 6e10
+# Fields that belong to one kind of scene only (a task scene's JSON has no surface, and the reverse).
+SURFACE_FIELDS = ("surface", "starts", "perturbations", "noise", "tolerance")
+TASK_FIELDS = ("task", "seeds")
 # The largest export of one scene (CSV or JSON of every step of every trajectory), estimated before any work
 # from the sizes of the numbers the exports write (see ``Scene.estimated_output_bytes``).
 MAX_OUTPUT_BYTES = 256_000_000
@@ -58,6 +76,10 @@ def _registry(kind: str) -> dict[str, Any]:
         return SURFACES
     if kind == "schedule":
         return schedules.SCHEDULES
+    if kind == "task":
+        from tasks.registry import TASKS  # the registry only: no data, no JAX
+
+        return TASKS
     from optimizers import OPTIMIZERS
 
     return OPTIMIZERS
@@ -116,6 +138,47 @@ class SurfaceSpec(_Model):
         _check_id("surface", self.id)
         object.__setattr__(self, "params", _check_params("surface", self.id, self.params))
         return self
+
+
+class TaskSpec(_Model):
+    """A task of :data:`tasks.TASKS` and its parameters (those at their defaults are left out)."""
+
+    id: str = "digits_mlp"
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> TaskSpec:
+        _check_id("task", self.id)
+        object.__setattr__(self, "params", _check_params("task", self.id, self.params))
+        from tasks import base as task_base
+
+        task = _registry("task")[self.id]
+        values = task_base.default_params(task) | self.params
+        examples = task_base.train_size(task, values)
+        if values["batch_size"] > examples:
+            raise ValueError(
+                f"params.batch_size: must be at most the {examples} training examples of this split, "
+                f"got {values['batch_size']}"
+            )
+        return self
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Every parameter of the task, defaults filled in."""
+        from tasks import base as task_base
+
+        return task_base.default_params(_registry("task")[self.id]) | self.params
+
+    @property
+    def num_params(self) -> int:
+        """The network's number of weights and biases."""
+        return _registry("task")[self.id].model(self.values).num_params
+
+    @property
+    def label(self) -> str:
+        """A short label, e.g. ``digits_mlp[hidden=64]``."""
+        settings = _settings(_registry("task")[self.id].params, self.params, set())
+        return self.id + (f"[{settings}]" if settings else "")
 
 
 class OptimizerSpec(_Model):
@@ -228,6 +291,38 @@ class Scene(_Model):
     )
     _numeric_points = field_validator("starts", "perturbations", mode="before")(lambda cls, value: _numbers(value))
 
+    @model_validator(mode="before")
+    @classmethod
+    def _kind(cls, data: Any) -> Any:
+        """A scene is a surface's or a task's: refuses the other kind's fields, and fills a task's defaults."""
+        if not isinstance(data, dict):
+            return data
+        if cls is Scene:
+            if "seeds" in data:
+                raise ValueError(
+                    "only a scene that trains a task has seeds (they draw the initial weights and the mini-batches of "
+                    "a network); remove them, or set noise.seed for the gradient noise on a surface"
+                )
+            return data
+        given = [name for name in SURFACE_FIELDS if name in data]
+        if given:
+            raise ValueError(
+                f"a scene that trains a task has no {', '.join(given)}; remove "
+                + ("it" if len(given) == 1 else "them")
+                + " (or remove the task to run on the surface)"
+            )
+        task = data.get("task")
+        entry = _registry("task").get(task.get("id", TaskSpec().id)) if isinstance(task, dict) else None
+        if entry is not None:  # an unknown id is reported by TaskSpec
+            data = {"lr": entry.lr, "steps": entry.steps, "clip": None, **data}
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        # ``scene.task`` is None on a surface scene (only a TaskScene has the field), so callers can ask any Scene.
+        if name == "task":
+            return None
+        return super().__getattr__(name)
+
     @field_validator("version")
     @classmethod
     def _version(cls, value: int) -> int:
@@ -242,6 +337,10 @@ class Scene(_Model):
 
     @model_validator(mode="after")
     def _fill_and_budget(self) -> Scene:
+        if self.task is not None:
+            self._check_task_budget()
+            self._check_formula_schedules()
+            return self
         if not self.starts:
             surface = _registry("surface")[self.surface.id]
             object.__setattr__(self, "starts", [tuple(map(float, surface.starts[0]))])
@@ -272,6 +371,64 @@ class Scene(_Model):
         self._check_formula_schedules()
         return self
 
+    def _check_task_budget(self) -> None:
+        """A task's runs, work, recorded weights and export, all before any work; and no schedule that needs the
+        run's loss (the trainer reads every LR from a table made before the run)."""
+        from tasks import base as task_base
+
+        for index, spec in enumerate(self.schedules):
+            if _registry("schedule")[spec.id].needs_loss:
+                raise ValueError(
+                    f"schedules.{index}: {spec.id} follows the run's loss as it goes, which the task trainer does not "
+                    "feed back (every LR comes from a table made before the run); choose a schedule of the step"
+                )
+        runs = self.num_runs
+        if runs > MAX_TASK_RUNS:
+            raise ValueError(
+                f"{runs} runs (optimizers × schedules × seeds) is over the limit of {MAX_TASK_RUNS}; use fewer "
+                "optimizers, schedules or seeds"
+            )
+        work = self.task_work()
+        if work > MAX_TASK_WORK:
+            values, task = self.task.values, _registry("task")[self.task.id]
+            fixed = float(runs) * self.task.num_params * (task_base.RECORDS + 1) * task.num_examples(values)
+            per_step = (work - fixed) / self.steps
+            steps = int((MAX_TASK_WORK - fixed) / per_step) if per_step > 0 else 0
+            advice = (
+                f"use at most {steps} steps, fewer runs, a smaller network or a smaller batch"
+                if steps >= 1
+                else f"even one step is over it (each run evaluates the whole data set {task_base.RECORDS + 1} times); "
+                "use fewer runs or a smaller network"
+            )
+            raise ValueError(
+                f"training {_runs(runs)} of a {self.task.num_params:,}-parameter network for {self.steps} steps is "
+                f"about {work:.2g} multiply-adds, over the limit of {MAX_TASK_WORK:.0e}; {advice}"
+            )
+        weights = runs * (task_base.RECORDS + 1) * self.task.num_params * np.dtype(self.dtype).itemsize
+        if weights > task_base.MAX_WEIGHT_BYTES:
+            raise ValueError(
+                f"recording the weights of {_runs(runs)} ({self.task.num_params:,} each, at {task_base.RECORDS + 1} "
+                f"steps) takes {_megabytes(weights)}, over the limit of {_megabytes(task_base.MAX_WEIGHT_BYTES)}; use "
+                "fewer runs or a smaller network" + (" (or float32)" if self.dtype == "float64" else "")
+            )
+        size = self.estimated_output_bytes()
+        if size > MAX_OUTPUT_BYTES:
+            raise ValueError(
+                f"{_runs(runs)} × {self.steps} steps would export about {_megabytes(size)} (JSON of every step's LR "
+                f"and mini-batch loss), over the limit of {_megabytes(MAX_OUTPUT_BYTES)}; use fewer steps or runs"
+            )
+
+    def task_work(self) -> float:
+        """Multiply-adds of training this task scene, about (see ``MAX_TASK_WORK``); 0 for a surface scene."""
+        if self.task is None:
+            return 0.0
+        from tasks import base as task_base
+
+        values = self.task.values
+        task = _registry("task")[self.task.id]
+        per_run = 3 * self.steps * values["batch_size"] + (task_base.RECORDS + 1) * task.num_examples(values)
+        return float(self.num_runs) * self.task.num_params * per_run
+
     def _check_formula_schedules(self) -> None:
         """A schedule given by a user formula must give a finite LR, in the run's dtype, at every step.
 
@@ -301,7 +458,17 @@ class Scene(_Model):
 
     @property
     def num_trajectories(self) -> int:
+        """Paths on the surface: starts × perturbations × optimizers × schedules (0 for a task scene)."""
+        if self.task is not None:
+            return 0
         return len(self.starts) * len(self.perturbations) * len(self.optimizers) * len(self.schedules)
+
+    @property
+    def num_runs(self) -> int:
+        """Runs of this scene: a task's optimizers × schedules × seeds, or a surface's trajectories."""
+        if self.task is not None:
+            return len(self.optimizers) * len(self.schedules) * len(self.seeds)
+        return self.num_trajectories
 
     def estimated_output_bytes(self) -> int:
         """An upper estimate of this scene's largest export (CSV or JSON, every step of every trajectory).
@@ -312,6 +479,12 @@ class Scene(_Model):
         the JSON starts with the scene itself. It is computed from the scene alone, before any work.
         """
         labels = max(map(len, sibling_labels(self.optimizers))) + max(map(len, sibling_labels(self.schedules)))
+        if self.task is not None:
+            # The JSON's per-step LR and mini-batch loss and accuracy dominate; recorded rows are at most RECORDS + 1.
+            from tasks import base as task_base
+
+            rows = (task_base.RECORDS + 1) * (6 * 26 + labels + 48)
+            return self.num_runs * (3 * 26 * self.steps + rows + 512) + len(json.dumps(self.to_dict()))
         row = max(6 * _NUMBER_CHARS[self.dtype] + labels + 32, 5 * 26)
         return self.num_trajectories * ((self.steps + 1) * row + labels + 256) + len(json.dumps(self.to_dict()))
 
@@ -321,6 +494,16 @@ class Scene(_Model):
         The page sends every chart to a browser and builds the playback frames on the server, which costs per
         trajectory; the command line and the exports are bound only by the Scene's own limits.
         """
+        if self.task is not None:
+            runs, work = self.num_runs, self.task_work()
+            if runs > MAX_PAGE_TASK_RUNS or work > MAX_PAGE_TASK_WORK:
+                raise SceneError(
+                    f"{_runs(runs)} (optimizers × schedules × seeds) of about {work:.2g} multiply-adds is over the "
+                    f"page's limit of {MAX_PAGE_TASK_RUNS} runs and {MAX_PAGE_TASK_WORK:.0e}; use fewer runs, steps "
+                    "or a smaller network, or run it with the command line (python cli.py run --scene FILE), which "
+                    f"allows {MAX_TASK_RUNS} runs and {MAX_TASK_WORK:.0e}"
+                )
+            return self
         n = self.num_trajectories
         if n > MAX_PAGE_TRAJECTORIES:
             raise SceneError(
@@ -338,8 +521,9 @@ class Scene(_Model):
         """Validates plain data (a dict from JSON, a URL, widgets, flags) into a Scene, or raises SceneError."""
         if not isinstance(data, dict):
             raise SceneError(f"a scene must be a JSON object, got {type(data).__name__}")
+        kind = TaskScene if data.get("task") is not None else Scene
         try:
-            return cls.model_validate(data)
+            return kind.model_validate(data)
         except pydantic.ValidationError as error:
             raise SceneError(_clip_text(_describe(error))) from None
         except (ParamError, ValueError, TypeError) as error:  # raised outside pydantic's wrapping
@@ -387,6 +571,40 @@ class Scene(_Model):
         return Scene.build(data)
 
 
+class TaskScene(Scene):
+    """A Scene that trains a task (:mod:`tasks`) instead of running on a surface.
+
+    It adds ``task`` and ``seeds`` (each seed draws the initial weights and the order of the mini-batches of its
+    runs); the surface's fields (``SURFACE_FIELDS``) are refused on input and left out of its JSON.
+    ``Scene.build`` makes a TaskScene from data that names a task.
+    """
+
+    task: TaskSpec
+    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1, max_length=MAX_SEEDS)
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _seed_numbers(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            for seed in value:
+                _number(seed)
+        return value
+
+    @field_validator("seeds")
+    @classmethod
+    def _distinct_seeds(cls, seeds: list[int]) -> list[int]:
+        if any(not 0 <= seed < 2**31 for seed in seeds):
+            raise ValueError(f"must be integers in [0, 2**31), got {seeds}")
+        if len(set(seeds)) != len(seeds):
+            raise ValueError(f"must be distinct, got {seeds}")
+        return seeds
+
+    def to_dict(self) -> dict[str, Any]:
+        """The version, the task and the seeds first, then the fields a task scene shares with a surface scene."""
+        data = self.model_dump(mode="json", exclude=set(SURFACE_FIELDS))
+        return {key: data[key] for key in ("version", *TASK_FIELDS)} | data
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_none=True)
@@ -422,6 +640,10 @@ def _short(value: Any) -> str:
 
 _FIELD_PATH = re.compile(r"[a-z_]+(?:\.\w+)+")  # e.g. schedules.3.params.formula
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")  # the literals a message quotes (reprs of the input)
+
+
+def _runs(count: int) -> str:
+    return f"{count} run" if count == 1 else f"{count} runs"
 
 
 def _megabytes(size: int) -> str:

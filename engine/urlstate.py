@@ -132,6 +132,8 @@ def _optimizer(entry: dict[str, Any]) -> dict[str, Any]:
 
 def _compact(full: dict[str, Any]) -> dict[str, Any]:
     """``full`` (a ``Scene.to_dict()``) without the values the Scene would fill in by itself."""
+    if full.get("task") is not None:
+        return _compact_task(full)
     try:
         reference = Scene.build({"surface": _copy(full["surface"])}).to_dict()
     except SceneError:
@@ -146,6 +148,24 @@ def _compact(full: dict[str, Any]) -> dict[str, Any]:
         del out["surface"]
     if "surface" in out:
         out["surface"] = _drop(out["surface"], {"params": {}})
+    if "optimizers" in out:
+        out["optimizers"] = [_optimizer(entry) for entry in out["optimizers"]]
+    if "schedules" in out:
+        out["schedules"] = [_drop(entry, {"params": {}, "lr": None, "warmup": None}) for entry in out["schedules"]]
+    return out
+
+
+def _compact_task(full: dict[str, Any]) -> dict[str, Any]:
+    """A task scene without what the Scene fills in: the defaults of a scene on the same task (its own η0 and
+    steps)."""
+    try:
+        reference = Scene.build({"task": _copy(full["task"])}).to_dict()
+    except SceneError:
+        return full
+    out: dict[str, Any] = {"version": full["version"], "task": _drop(full["task"], {"params": {}})}
+    for key, value in full.items():
+        if key not in out and value != reference.get(key, object()):
+            out[key] = value
     if "optimizers" in out:
         out["optimizers"] = [_optimizer(entry) for entry in out["optimizers"]]
     if "schedules" in out:

@@ -9,8 +9,10 @@ from typing import NamedTuple
 import plotly.graph_objects as go
 
 from engine.simulate import Result
+from figures import tasks as figures_tasks
 from figures.paths import SurfaceGrid, contour_figure, loss_figure, lr_figure, surface_figure
 from figures.playback import playback_figure
+from tasks.trainer import TrainResult
 
 
 class View(NamedTuple):
@@ -51,5 +53,68 @@ VIEWS: dict[str, View] = {
         View("lr", "Learning rate", _lr, on_surface=False, animated=False),
         View("loss", "Loss", _loss, on_surface=False, animated=False),
         View("playback", "Playback", _playback, on_surface=True, animated=True),
+    )
+}
+
+
+# --- Views of a trained task (a network on data) ----------------------------------------------------------------
+
+
+class TaskViewOptions(NamedTuple):
+    """What a task's view shows: which run, which plane, which axis (defaults: the page's)."""
+
+    run: int = 0  # the chosen run: the landscape's centre, the interpolation's start
+    directions: str = "pca"  # landscape plane: "pca" or "random" (filter-normalised)
+    fit: str = "seed"  # PCA fitted to the chosen run's seed or to "all" runs
+    resolution: int = 41  # landscape grid points per side
+    other: int | None = None  # interpolate between the final weights of ``run`` and ``other`` instead
+    x: str = "steps"  # curves against "steps" or "grad_evals"
+    split: str = "train"  # the landscape's examples
+
+
+class TaskView(NamedTuple):
+    """One way to draw a trained task."""
+
+    id: str  # the command line's ``--view``
+    name: str  # the page's label
+    draw: Callable[[TrainResult, TaskViewOptions], go.Figure]
+    animated: bool  # a figure with frames (exported as a GIF, not an image)
+
+
+def _landscape(result: TrainResult, options: TaskViewOptions) -> figures_tasks.LandscapeView:
+    return figures_tasks.landscape_data(
+        result,
+        options.run,
+        directions=options.directions,
+        fit=options.fit,
+        resolution=options.resolution,
+        split=options.split,
+    )
+
+
+def _interpolation(result: TrainResult, options: TaskViewOptions) -> go.Figure:
+    return figures_tasks.interpolation_figure(figures_tasks.interpolation_data(result, options.run, options.other))
+
+
+TASK_VIEWS: dict[str, TaskView] = {
+    view.id: view
+    for view in (
+        TaskView("curves", "Loss and accuracy", lambda r, o: figures_tasks.curves_figure(r, x=o.x), animated=False),
+        TaskView("lr", "Learning rate", lambda r, o: figures_tasks.task_lr_figure(r), animated=False),
+        TaskView(
+            "landscape",
+            "Landscape (contour and 3-D)",
+            lambda r, o: figures_tasks.landscape_figure(_landscape(r, o)),
+            animated=False,
+        ),
+        TaskView("contour", "Landscape contour", lambda r, o: figures_tasks.landscape_contour(_landscape(r, o)), False),
+        TaskView("3d", "Landscape 3-D", lambda r, o: figures_tasks.landscape_surface(_landscape(r, o)), False),
+        TaskView("interpolation", "Interpolation", _interpolation, animated=False),
+        TaskView(
+            "playback",
+            "Playback on the PCA plane",
+            lambda r, o: figures_tasks.playback_figure(_landscape(r, o._replace(directions="pca"))),
+            animated=True,
+        ),
     )
 }

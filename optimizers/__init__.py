@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from common.params import ParamError, resolve_params
-from optimizers import adagrad, adam, layerwise, lr_free, schedule_free, second_order, sgd, sign, wrapper
+from optimizers import adagrad, adam, layerwise, lr_free, matrix, schedule_free, second_order, sgd, sign, wrapper
 from optimizers._base import EXTRA_ARGS, FAMILIES, Optimizer
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ _ALL = (
     *lr_free.ENTRIES,
     *schedule_free.ENTRIES,
     *second_order.ENTRIES,
+    *matrix.ENTRIES,
 )
 # The eleven the page and `cli.py list optimizers` have always listed first, in their order, then the rest by family.
 OPTIMIZERS: dict[str, Optimizer] = {

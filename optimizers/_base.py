@@ -27,6 +27,7 @@ FAMILIES = {
     "schedule_free": "Schedule-free",
     "second_order": "Curvature",
     "wrapper": "Wrapper",
+    "matrix": "Matrix-aware",
 }
 
 # The modules that the optimizers' equivalents live in (``Optimizer.equivalents``).

@@ -2,8 +2,9 @@
 
 Each preset is a Scene description (``Scene.build(preset.scene)``) with a caption in three parts: what
 runs (``summary``), what the paper claims there (``paper_claims``, citing the claims C1–C14 of
-:mod:`analysis.claims` by id) and what a run under these settings shows (``observed``), honest where a
-claim does not hold; a teaching preset's summary says what a student should look at.
+:mod:`analysis.claims` or C15–C18 of :mod:`analysis.task_claims` by id) and what a run under these
+settings shows (``observed``), honest where a claim does not hold; a teaching preset's summary says what
+a student should look at. The presets that train a network are in :mod:`presets.tasks`.
 
 The base LR η0 of every paper preset was chosen as the reference pipeline chose it: the constant schedule,
 200-step runs, the squared distance of the final point to the surface's known minimum (its ``target``),
@@ -436,6 +437,10 @@ _PRESET_LIST: list[Preset] = [
     ),
 ]
 
+# Presets that train a network (presets/tasks.py), after the surfaces'; imported here, below Preset, which they use.
+from presets.tasks import TASK_PRESETS  # noqa: E402
+
+_PRESET_LIST += TASK_PRESETS
 PRESETS: dict[str, Preset] = {preset.id: preset for preset in _PRESET_LIST}
 DEFAULT_PRESET = "fig5-rosenbrock"
 

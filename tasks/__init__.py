@@ -2,54 +2,62 @@
 
 ``TASKS`` is the registry (id → :class:`Task`); :func:`problem` resolves a task's parameters into its data and
 network; :func:`train` trains optimizers × schedules × seeds in one compiled program per optimizer kind;
+:func:`run_scene` does it for a validated :class:`~engine.scene.Scene` that names a task;
 :mod:`tasks.landscape` turns weights into PCA planes, filter-normalised slices and interpolations.
+
+The names below load on first use (PEP 562): the registry (``tasks.registry``, ``tasks.base``) imports neither JAX
+nor optax, so that validating a Scene that names a task stays as quick as one that names a surface.
 """
 
-from tasks.base import Dataset, Task, default_params
-from tasks.catalog import lr_table, lr_tables
-from tasks.landscape import (
-    Interpolation,
-    LandscapeSlice,
-    PCADirections,
-    filter_normalized_directions,
-    grid,
-    interpolate,
-    loss_at,
-    loss_slice,
-    path_window,
-    pca_directions,
-)
-from tasks.models import Dense, Model
-from tasks.registry import TASKS, Problem, get_task, problem, resolve
-from tasks.trainer import OptimizerChoice, TrainResult, TrainRun, batch_indices, trace_count, train
+from __future__ import annotations
 
-__all__ = [
-    "TASKS",
-    "Dataset",
-    "Dense",
-    "Interpolation",
-    "LandscapeSlice",
-    "Model",
-    "OptimizerChoice",
-    "PCADirections",
-    "Problem",
-    "Task",
-    "TrainResult",
-    "TrainRun",
-    "batch_indices",
-    "default_params",
-    "filter_normalized_directions",
-    "get_task",
-    "grid",
-    "interpolate",
-    "loss_at",
-    "loss_slice",
-    "lr_table",
-    "lr_tables",
-    "path_window",
-    "pca_directions",
-    "problem",
-    "resolve",
-    "trace_count",
-    "train",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "TASKS": "tasks.registry",
+    "Problem": "tasks.registry",
+    "get_task": "tasks.registry",
+    "problem": "tasks.registry",
+    "resolve": "tasks.registry",
+    "Dataset": "tasks.base",
+    "Task": "tasks.base",
+    "default_params": "tasks.base",
+    "Dense": "tasks.models",
+    "Model": "tasks.models",
+    "lr_table": "tasks.catalog",
+    "lr_tables": "tasks.catalog",
+    "Interpolation": "tasks.landscape",
+    "LandscapeSlice": "tasks.landscape",
+    "PCADirections": "tasks.landscape",
+    "filter_normalized_directions": "tasks.landscape",
+    "grid": "tasks.landscape",
+    "interpolate": "tasks.landscape",
+    "loss_at": "tasks.landscape",
+    "loss_slice": "tasks.landscape",
+    "path_window": "tasks.landscape",
+    "pca_directions": "tasks.landscape",
+    "Sharpness": "tasks.landscape",
+    "sharpness": "tasks.landscape",
+    "OptimizerChoice": "tasks.trainer",
+    "TrainResult": "tasks.trainer",
+    "TrainRun": "tasks.trainer",
+    "batch_indices": "tasks.trainer",
+    "trace_count": "tasks.trainer",
+    "train": "tasks.trainer",
+    "run_scene": "tasks.run",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'tasks' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

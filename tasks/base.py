@@ -10,6 +10,7 @@ values and caches it.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
@@ -18,6 +19,9 @@ import numpy as np
 
 from common.params import ParamSpec
 from tasks.models import Model
+
+RECORDS = 100  # steps (besides step 0) at which a task scene's run records its weights and full-set metrics
+MAX_WEIGHT_BYTES = 512 << 20  # the recorded weights of a whole batch, all groups together
 
 
 class Dataset(NamedTuple):
@@ -47,6 +51,7 @@ class Task:
     description: str  # one line: what a student should notice
     dataset: Callable[[Mapping[str, Any]], Dataset]
     model: Callable[[Mapping[str, Any]], Model]
+    num_examples: Callable[[Mapping[str, Any]], int]  # train + test, known without loading the data
     convex: bool  # the objective is convex in the weights (logistic regression)
     lr: float  # a base LR η0 with which SGD + momentum 0.9 and cosine_lr train well in ``steps`` steps
     steps: int  # a default run length
@@ -61,3 +66,12 @@ class Task:
 def default_params(task: Task) -> dict[str, Any]:
     """Every parameter of ``task`` at its default value."""
     return {name: spec.default for name, spec in task.params.items()}
+
+
+def train_size(task: Task, values: Mapping[str, Any]) -> int:
+    """The number of training examples for resolved ``values``, without loading the data.
+
+    scikit-learn's ``train_test_split`` holds out ``⌈test_fraction · n⌉`` of the ``n`` examples; the rest train.
+    """
+    total = int(task.num_examples(values))
+    return total - math.ceil(float(values["test_fraction"]) * total)

@@ -36,6 +36,11 @@ def lr_table(
     return schedules.table(schedule_id, dict(params or {}), lr, steps, prefix)
 
 
+def entry_table(entry: Any, steps: int, base_lr: float) -> np.ndarray:
+    """The LR of steps ``0 … steps − 1`` of a Scene's schedule entry (its own η0 and warm-up, else ``base_lr``)."""
+    return schedules.entry_table(entry, steps, base_lr=base_lr)
+
+
 def lr_tables(schedule_list: Sequence[tuple[str, Mapping[str, Any]]], lr: float, steps: int) -> np.ndarray:
     """``[S, steps]``: the tables of several ``(schedule id, params)`` from the same base LR."""
     return np.stack([lr_table(schedule_id, params, lr, steps) for schedule_id, params in schedule_list])

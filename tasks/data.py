@@ -14,6 +14,8 @@ import numpy as np
 
 from tasks.base import Dataset
 
+DIGITS_EXAMPLES = 1797  # the size of sklearn.datasets.load_digits (tests/test_tasks.py checks it)
+
 # scikit-learn is imported where it is used: importing it takes about 2 s, which a process that never loads a
 # task's data (the surfaces' page and command line) should not pay.
 

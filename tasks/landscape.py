@@ -274,3 +274,41 @@ def loss_at(
         l2 = np.asarray(problem.l2, float_type)
         loss, accuracy = _at_weights(problem.model, weights, x.astype(float_type), y, l2)
     return np.asarray(loss), np.asarray(accuracy)
+
+
+class Sharpness(NamedTuple):
+    """How fast the loss rises around a point, along filter-normalised random directions."""
+
+    radius: float  # in filter-normalised units (1: each filter moved by its own norm)
+    center_loss: float
+    mean_rise: float  # the mean over directions and both signs of loss(w ± r·d) − loss(w)
+    rises: np.ndarray  # [2 × count]: +r along each direction, then −r
+
+
+def sharpness(
+    problem: Problem,
+    weights: ArrayLike,
+    radius: float = 1.0,
+    *,
+    count: int = 8,
+    seed: int = 0,
+    split: str = "train",
+    dtype: str = "float32",
+) -> Sharpness:
+    r"""The mean rise of the loss at distance ``radius`` along ``count`` filter-normalised random directions.
+
+    .. math:: S_r = \frac{1}{2n} \sum_{i=1}^{n} \sum_{\pm} L(\theta \pm r\, d_i) - L(\theta)
+
+    Filter normalisation (Li et al. 2018, §4) makes the number comparable between minima of different weight
+    scales, which a plain norm is not (a ReLU network's loss is unchanged when a layer is scaled up and the next
+    down); it is the quantity their 1-D and 2-D plots of sharp and flat minima show, one number instead of a plot.
+    """
+    if not radius > 0 or count < 1:
+        raise ValueError(f"need radius > 0 and count >= 1, got {radius=}, {count=}")
+    weights = np.asarray(weights, np.float64)
+    directions = filter_normalized_directions(problem.model, weights, seed=seed, count=count)
+    steps = radius * np.concatenate([np.eye(count), -np.eye(count)])
+    loss, _ = plane_values(problem, weights, directions, steps, split=split, dtype=dtype)
+    center, _ = loss_at(problem, weights, split=split, dtype=dtype)
+    rises = np.asarray(loss, np.float64) - float(center[0])
+    return Sharpness(float(radius), float(center[0]), float(np.mean(rises)), rises)

@@ -20,10 +20,15 @@ import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-import jax
-import jax.numpy as jnp
 import numpy as np
-import optax
+
+from common.registry import lazy_module
+
+# JAX and optax load on first use: the registry (tasks.registry) reads a network's shape and size without them,
+# so that validating a Scene that names a task does not import JAX.
+jax = lazy_module("jax")
+jnp = lazy_module("jax.numpy")
+optax = lazy_module("optax")
 
 ACTIVATIONS = ("relu", "tanh")
 

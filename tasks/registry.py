@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from common.params import ChoiceParam, FloatParam, IntParam, ParamError, validate_params
 from tasks import data
-from tasks.base import Dataset, Task, default_params
+from tasks.base import Dataset, Task, default_params, train_size
 from tasks.models import ACTIVATIONS, Model, make_model
 
 _BATCH_SIZE = IntParam(32, 1, 1024, help="Examples per mini-batch (at most the training set).", symbol="b")
@@ -71,6 +71,11 @@ def _linear(inputs: int, classes: int):
     return model
 
 
+def _digits_examples(values: Mapping[str, Any]) -> int:
+    del values
+    return data.DIGITS_EXAMPLES
+
+
 _DIGITS_REFERENCE = (
     "Alpaydin & Kaynak, Optical Recognition of Handwritten Digits, UCI 1998 (sklearn.datasets.load_digits); "
     "Li et al., Visualizing the Loss Landscape of Neural Nets, NeurIPS 2018"
@@ -96,6 +101,7 @@ TASKS: dict[str, Task] = {
         ),
         dataset=_digits,
         model=_mlp(64, 10),
+        num_examples=_digits_examples,
         convex=False,
         lr=0.05,
         steps=2000,
@@ -119,6 +125,7 @@ TASKS: dict[str, Task] = {
         ),
         dataset=_digits,
         model=_linear(64, 10),
+        num_examples=_digits_examples,
         convex=True,
         lr=0.1,
         steps=2000,
@@ -145,6 +152,7 @@ TASKS: dict[str, Task] = {
         ),
         dataset=_moons,
         model=_mlp(2, 2),
+        num_examples=lambda values: int(values["n_samples"]),
         convex=False,
         lr=0.1,
         steps=2000,
@@ -171,10 +179,20 @@ def get_task(task_id: str) -> Task:
 
 
 def resolve(task_id: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Every parameter of the task: the validated ``params`` over the defaults (a ParamError names the field)."""
+    """Every parameter of the task: the validated ``params`` over the defaults (a ParamError names the field).
+
+    Needs neither the data nor JAX: the batch size is checked against the training set's size as the split
+    will make it (:func:`tasks.base.train_size`).
+    """
     task = get_task(task_id)
     checked = validate_params(task.params, dict(params or {}), f"task {task_id}")
-    return default_params(task) | checked
+    values = default_params(task) | checked
+    examples = train_size(task, values)
+    if values["batch_size"] > examples:
+        raise ParamError(
+            f"task {task_id}.batch_size: must be at most the {examples} training examples, got {values['batch_size']}"
+        )
+    return values
 
 
 def problem(task_id: str, params: Mapping[str, Any] | None = None) -> Problem:
@@ -188,9 +206,8 @@ def _problem(task_id: str, items: tuple[tuple[str, Any], ...]) -> Problem:
     task = TASKS[task_id]
     values = dict(items)
     dataset = task.dataset(values)
-    if values["batch_size"] > len(dataset.y_train):
-        raise ParamError(
-            f"task {task_id}.batch_size: must be at most the {len(dataset.y_train)} training examples, "
-            f"got {values['batch_size']}"
+    if len(dataset.y_train) != train_size(task, values):  # the registry's count and the data must agree
+        raise RuntimeError(
+            f"task {task_id}: {len(dataset.y_train)} training examples, expected {train_size(task, values)}"
         )
     return Problem(task_id, values, dataset, task.model(values), int(values["batch_size"]), float(values["l2"]))

@@ -45,6 +45,7 @@ import optax
 from numpy.typing import ArrayLike
 
 from tasks import catalog, models, registry
+from tasks.base import MAX_WEIGHT_BYTES
 from tasks.models import Model
 
 # The engine's status codes (engine.simulate), so that tables and figures can treat both alike.
@@ -52,7 +53,6 @@ RUNNING, CONVERGED, DIVERGED = 0, 1, 2
 STATUS_NAMES = ("running", "converged", "diverged")
 DIVERGENCE_FACTOR = 1000.0
 MAX_RECORDS = 500
-MAX_WEIGHT_BYTES = 512 << 20  # the recorded weights of a whole batch, all groups together
 
 _traces = [0]
 
@@ -128,6 +128,7 @@ class TrainResult:
     weights: np.ndarray  # [B, R, P] flattened (tasks.models.flatten); [B, 0, P] when not recorded
     status: np.ndarray  # [B] int8: RUNNING or DIVERGED
     status_step: np.ndarray  # [B] int64: the step the run diverged at (its weights are those of step − 1); −1
+    scene: Any = None  # the Scene it was trained from (tasks.run_scene), or None for a direct call of train()
 
     @property
     def model(self) -> Model:
@@ -404,6 +405,7 @@ def train(
     seeds: Sequence[int] = (0,),
     *,
     schedule_labels: Sequence[str] | None = None,
+    optimizer_labels: Sequence[str] | None = None,
     records: int = 100,
     record_weights: bool = True,
     clip: float | None = None,
@@ -419,6 +421,7 @@ def train(
             :func:`tasks.catalog.lr_table`. ``T`` is the number of steps.
         seeds: the seeds (initial weights and mini-batch order).
         schedule_labels: a name per table (default ``schedule 0``, …).
+        optimizer_labels: a name per optimizer (default :attr:`OptimizerChoice.label`).
         records: how many evenly spaced steps (besides step 0) record the weights and full-set metrics.
         record_weights: False skips recording the weights (only the metrics are needed).
         clip: clip each mini-batch gradient to this global norm before the step (None: no clipping).
@@ -440,6 +443,9 @@ def train(
     if len(labels) != num_schedules:
         raise ValueError(f"need one schedule label per table ({num_schedules}), got {len(labels)}")
     choices = tuple(_as_choice(entry) for entry in optimizers)
+    names = tuple(choice.label for choice in choices) if optimizer_labels is None else tuple(optimizer_labels)
+    if len(names) != len(choices):
+        raise ValueError(f"need one optimizer label per optimizer ({len(choices)}), got {len(names)}")
     seeds = tuple(int(seed) for seed in seeds)
     if not choices or not seeds:
         raise ValueError("need at least one optimizer and one seed")
@@ -469,10 +475,10 @@ def train(
             schedule_index=s,
             seed_index=k,
             seed=seed,
-            optimizer=choice.label,
+            optimizer=names[o],
             schedule=labels[s],
         )
-        for o, choice in enumerate(choices)
+        for o in range(len(choices))
         for s in range(num_schedules)
         for k, seed in enumerate(seeds)
     )

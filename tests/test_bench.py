@@ -56,6 +56,12 @@ def test_quick_bench_prints_one_json_object_with_the_issue_keys(capsys):
         assert row["batch"] == BATCH and row["msps"] > 0 and row["numpy_msps"] > 0
     text = bench.format_table(report)
     assert "numpy_ratio" in text and "loop_ratio" in text and "extrapolated" in text
+    # the tasks' budget (issue 13), smaller with --quick: no fresh process
+    assert report["task_steps"] == 200 and "task_fresh_s" not in report
+    for key in ("task_batch_s", "task_batch_first_s", "task_slice_s", "task_slice_first_s"):
+        assert math.isfinite(report[key]) and report[key] > 0, (key, report[key])
+    assert 0.5 < report["task_cosine_min_accuracy"] <= 1.0
+    assert "task: digits MLP" in text and "41 x 41 slice" in text
 
 
 def test_bad_sizes_are_rejected():

@@ -131,6 +131,8 @@ OPTAX_CASES = [
     OptaxCase("adadelta", 3.0, {"rho": 0.8}, optax.adadelta(3.0, rho=0.8, eps=1e-6)),
     # optax 0.2.8's Yogi bias-corrects and starts both moments at 1e-6, like torch-optimizer's
     OptaxCase("yogi", 0.1, {}, optax.yogi(0.1)),
+    # on a point (a vector) Muon is optax's AdamW; tests/test_tasks_run.py checks its matrices on a network
+    OptaxCase("muon", 0.1, {"beta": 0.9, "adam_b1": 0.8}, optax.contrib.muon(0.1, beta=0.9, adam_b1=0.8)),
     OptaxCase(
         "yogi, m0 = v0 = 1e-3",
         0.1,
@@ -392,6 +394,7 @@ DESCENT_CASES = [
     DescentCase("adadelta", "adadelta", 10.0),
     DescentCase("adadelta, η = 1", "adadelta", 1.0, ratio=0.5, monotone=True),
     DescentCase("adadec", "adadec", 0.1),
+    DescentCase("muon", "muon", 0.1),
     # AdaMix's weight rate freezes where Σg² ≫ 1 (see its docstring): start where gradients are small
     DescentCase("adamix", "adamix", 0.1, start=(0.3, -0.2)),
     DescentCase("lookahead(yogi)", "lookahead", 0.1, inner_id="yogi"),
@@ -642,6 +645,7 @@ INSPECT_KEYS = {
     "schedule_free_adamw": {"gradient_point", "schedule_free_z"},
     "lbfgs": set(),
     "sophia": {"first_moment", "hessian_estimate"},
+    "muon": {"first_moment", "second_moment"},  # a surface's point is a vector: AdamW's moments
 }
 
 

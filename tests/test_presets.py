@@ -1,5 +1,6 @@
 """Presets: valid scenes, the paper's settings pinned, and every caption's statement checked by a run."""
 
+import functools
 import math
 import re
 
@@ -8,10 +9,13 @@ import pytest
 
 import landscapes
 from analysis.claims import CLAIMS
+from analysis.task_claims import TASK_CLAIMS, schedule_curves
 from engine.scene import Scene
 from engine.simulate import CONVERGED, DIVERGED, run
 from presets import DEFAULT_PRESET, FIVE_SCHEDULES, PRESETS, Preset
 from presets.tune import ADAPTIVE_RANGE, SGD_RANGE, round_significant, search_range, tune_constant_lr
+from tasks import landscape
+from tasks.run import run_scene
 
 MOMENTUM = ("momentum", 0.9)
 SGD = ("sgd", None)
@@ -99,7 +103,7 @@ def test_every_preset_builds_a_valid_scene(preset_id):
 def test_captions_name_existing_claims(preset_id):
     preset = PRESETS[preset_id]
     assert preset.name.strip() and len(preset.caption) >= 80
-    assert set(preset.claims) <= set(CLAIMS), preset.claims
+    assert set(preset.claims) <= set(CLAIMS) | set(TASK_CLAIMS), preset.claims
     assert len(set(preset.claims)) == len(preset.claims)
     cited = set(re.findall(r"\bC\d+\b", preset.caption))
     assert cited == set(preset.claims), (cited, preset.claims)
@@ -383,6 +387,82 @@ def check_noise(result):
     assert y[_one(result, schedule="step_lr")] < 1.5
 
 
+# --- Presets that train a network (presets/tasks.py) -------------------------------------------------------------
+
+
+@functools.cache
+def _trained(preset_id):
+    return run_scene(PRESETS[preset_id].build())
+
+
+def _finals(result):
+    """Final test accuracy of each schedule, the mean over the seeds."""
+    return {name: curves[-1] for name, curves in schedule_curves(result).accuracy.items()}
+
+
+def check_section_42(result):
+    assert np.all(result.train_accuracy[:, -1] == 1.0)  # every run fits the 1,347 training images
+    for s in range(len(result.scene.schedules)):
+        mean = result.train_accuracy[[run.index for run in result.runs if run.schedule_index == s]].mean(axis=0)
+        assert 250 <= result.record_steps[np.argmax(mean == 1.0)] <= 500  # within about 300 to 500 steps
+    finals = _finals(result)
+    assert f"{100 * min(finals.values()):.1f}" == "96.7" and f"{100 * max(finals.values()):.1f}" == "97.3"
+    assert f"{100 * finals['constant_lr']:.1f}" == "96.9"
+    assert all(finals[s] > finals["constant_lr"] for s in ("step_lr", "cosineclr_lr", "lwarmcosine_lr"))
+    assert all(finals[s] < finals["constant_lr"] for s in ("cosine_lr", "htd_lr", "ssgdr_lr"))
+    curves = schedule_curves(result)
+    verdicts = {claim_id: claim.criterion(curves) for claim_id, claim in TASK_CLAIMS.items()}
+    assert {k: v.verdict for k, v in verdicts.items()} == {"C15": "holds in part", "C16": "holds",
+                                                           "C17": "holds in part", "C18": "holds in part"}  # fmt: skip
+    assert verdicts["C17"].reason.startswith("✓ 90 %") and "(Pareto front: cosineclr_lr)" in verdicts["C17"].reason
+    assert finals["htd_lr"] == finals["cosine_lr"] < finals["cosineclr_lr"]
+
+
+def check_toy_peaks(result):
+    final = result.positions[:, -1]
+    for name in ("constant_lr", "cosine_lr"):
+        assert np.linalg.norm(final[_one(result, schedule=name)] - (0.2, -1.59)) < 0.05, name
+    for name in ("step_lr", "cosineclr_lr", "lwarmcosine_lr"):
+        assert np.linalg.norm(final[_one(result, schedule=name)] - (0.566, 0.001)) < 0.05, name
+
+
+def check_toy_digits(result):
+    assert np.all(result.train_accuracy[:, -1] == 1.0)
+    assert np.all((result.test_accuracy[:, -1] >= 0.968) & (result.test_accuracy[:, -1] <= 0.972))
+    alpha = np.linspace(0.0, 1.0, 21)
+    for i in range(result.num_runs):  # no barrier from the initial to the final weights
+        line = landscape.interpolate(result.problem, result.initial_weights(i), result.final_weights(i), alpha)
+        assert np.all(np.diff(line.train_loss) <= 1e-6), i
+        for j in range(i + 1, result.num_runs):  # one low valley between any two ends
+            between = landscape.interpolate(result.problem, result.final_weights(i), result.final_weights(j), alpha)
+            assert np.all(between.train_accuracy == 1.0) and between.train_loss.max() < 0.003, (i, j)
+            assert between.train_loss.max() <= max(between.train_loss[0], between.train_loss[-1]) + 2.5e-4, (i, j)
+    explained = landscape.pca_directions(result.weights, range(result.num_runs)).explained_variance_ratio.sum()
+    assert 0.80 <= explained <= 0.86  # "about 83 %"
+
+
+def _rise(result):
+    """The mean loss rise one filter-normalised unit from the final weights, the mean over the seeds."""
+    return float(np.mean([landscape.sharpness(result.problem, result.final_weights(i), 1.0).mean_rise
+                          for i in range(result.num_runs)]))  # fmt: skip
+
+
+def check_sharp_small(result):
+    assert 1.5 <= _rise(result) <= 1.7  # "about 1.6"
+    assert 0.970 <= result.test_accuracy[:, -1].mean() <= 0.974  # "about 97.2 %"
+
+
+def check_sharp_large(result):
+    assert 1.65 <= _rise(result) <= 1.8  # "about 1.7"
+    assert 0.973 <= result.test_accuracy[:, -1].mean() <= 0.977  # "about 97.5 %"
+
+
+def test_the_large_batch_minimum_is_sharper_and_generalises_no_worse():
+    small, large = _trained("sharp-flat-small-batch"), _trained("sharp-flat-large-batch")
+    assert _rise(small) < _rise(large)
+    assert large.test_accuracy[:, -1].mean() >= small.test_accuracy[:, -1].mean()
+
+
 CHECKS = {
     "fig5-rosenbrock": check_fig5,
     "fig6a-peaks-sgd": check_fig6a,
@@ -400,6 +480,11 @@ CHECKS = {
     "warmup-steep-start": check_warmup,
     "adaptive-plateau": check_adaptive_plateau,
     "noise-breaks-symmetry": check_noise,
+    "section-4-2-small": check_section_42,
+    "toy-vs-real-peaks": check_toy_peaks,
+    "toy-vs-real-digits": check_toy_digits,
+    "sharp-flat-small-batch": check_sharp_small,
+    "sharp-flat-large-batch": check_sharp_large,
 }
 
 
@@ -409,6 +494,9 @@ def test_every_preset_has_a_behaviour_check():
 
 @pytest.mark.parametrize("preset_id", list(PRESETS))
 def test_preset_shows_what_its_caption_says(preset_id):
+    if "task" in PRESETS[preset_id].scene:  # a network: trained by tasks.run_scene
+        CHECKS[preset_id](_trained(preset_id))
+        return
     result = run(PRESETS[preset_id].build())
     assert np.all(np.isfinite(result.positions))
     CHECKS[preset_id](result)

@@ -19,6 +19,7 @@ import optimizers
 import schedules
 from common.params import FloatListParam, FormulaParam, StepsListParam, StepsParam
 from engine.scene import Scene
+from ui import task_state
 
 MAX_SLOTS = 12  # optimizers or schedules on the page (the Scene allows more; files keep them)
 
@@ -155,6 +156,7 @@ def scene_to_widgets(scene: Scene) -> dict[str, Any]:
     values["noise_seed"] = scene.noise.seed
     values["tolerance"] = scene.tolerance
     values["dtype"] = scene.dtype
+    values.update(task_state.task_to_widgets(scene))  # a network instead of the surface (ui/task_state.py)
     return values
 
 
@@ -218,4 +220,4 @@ def widgets_to_data(values: Mapping[str, Any]) -> dict[str, Any]:
                 "start_factor": values.get(f"sched.{slot}.warmup_factor", 0.1),
             }
         data["schedules"].append(sched)
-    return data
+    return task_state.with_task(values, data)
