@@ -85,7 +85,7 @@ def grid_for(surface_id: str, params_json: str, window: tuple) -> Any:
 def load_scene(scene: Scene, caption: str | None = None, preset: Preset | None = None) -> None:
     """Writes ``scene`` into the widgets (call from a callback or before widgets are drawn), with a one-line
     ``caption`` or the caption of the ``preset`` it comes from."""
-    for key in [k for k in st.session_state if k.startswith(("opt.", "sched.", "surface."))]:
+    for key in [k for k in st.session_state if k.startswith(("opt.", "sched.", "surface.", "task."))]:
         del st.session_state[key]
     for key, value in ui_state.scene_to_widgets(scene).items():
         st.session_state[key] = value
@@ -244,28 +244,14 @@ def sidebar() -> tuple[dict[str, Any], dict[str, Any]]:
     slots: dict[str, Any] = {}
     steps = st.session_state.get("steps", 500)
 
-    bar.subheader("Surface")
-    surface_id = registry_select(bar, "Surface", landscapes.SURFACES, key="surface", label_visibility="collapsed")
-    surface = landscapes.SURFACES[surface_id]
-    formulas = formula_widgets(bar, surface.params, lambda n: ui_state.surface_key(surface_id, n))
-    bar.latex(formula_latex(surface.latex, surface.params, lambda n: ui_state.surface_key(surface_id, n)))
-    bar.caption(surface.description)
-    others = {name: spec for name, spec in surface.params.items() if name not in formulas}
-    if others:
-        with bar.expander("Surface parameters"):
-            param_widgets(st, others, lambda n: ui_state.surface_key(surface_id, n), steps)
-    slots["surface"] = bar.empty()
-
-    bar.subheader("Start points")
-    if st.session_state.get("pick_mode"):
-        bar.caption("Picking: click the contour on the Paths tab to add a start point.")
-    starts = points_editor(bar, "starts", ("x", "y"), "Type points, or click the contour with 'Pick starts' on.")
-    bar.toggle("Pick starts by clicking the contour", key="pick_mode")
-    slots["starts"] = bar.empty()
-    with bar.expander("Start perturbations"):
-        st.caption("Each start also runs moved by each of these offsets (e.g. y + 0.1, 0.01, 0.001).")
-        perturbations = points_editor(st, "perturbations", ("dx", "dy"), "Offsets added to every start.")
-    slots["perturbations"] = bar.empty()
+    if train_on(bar) == NETWORK:
+        bar.subheader("Task")
+        ui_tasks.task_controls(bar, steps)
+        slots["surface"] = bar.empty()
+        keep_hidden(SURFACE_MODE_KEYS)
+        starts, perturbations = st.session_state.get("starts", []), st.session_state.get("perturbations", [])
+    else:
+        starts, perturbations = surface_controls(bar, slots, steps)
 
     bar.subheader("Optimizers")
     for slot in range(st.session_state.get("n_opt", 1)):
@@ -304,14 +290,19 @@ def sidebar() -> tuple[dict[str, Any], dict[str, Any]]:
         key="clip",
         disabled=not st.session_state.get("clip_on", True),
     )
-    noise_col, seed_col = bar.columns(2)
-    low, high = number_range(NoiseSpec, "sigma")
-    noise_col.number_input("Gradient noise σ", min_value=low, max_value=high, format=NUMBER_FORMAT, key="noise_sigma")
-    low, high = number_range(NoiseSpec, "seed")
-    seed_col.number_input("Noise seed", min_value=low, max_value=high, step=1, key="noise_seed")
-    tol_col, dtype_col = bar.columns(2)
-    low, high = number_range(Scene, "tolerance", floor=SMALLEST_TOLERANCE)
-    tol_col.number_input("Converged when ‖∇f‖ ≤", min_value=low, max_value=high, format="%.1e", key="tolerance")
+    if st.session_state.get("task") is None:  # a task's noise is its mini-batches; it has no tolerance
+        noise_col, seed_col = bar.columns(2)
+        low, high = number_range(NoiseSpec, "sigma")
+        noise_col.number_input(
+            "Gradient noise σ", min_value=low, max_value=high, format=NUMBER_FORMAT, key="noise_sigma"
+        )
+        low, high = number_range(NoiseSpec, "seed")
+        seed_col.number_input("Noise seed", min_value=low, max_value=high, step=1, key="noise_seed")
+        tol_col, dtype_col = bar.columns(2)
+        low, high = number_range(Scene, "tolerance", floor=SMALLEST_TOLERANCE)
+        tol_col.number_input("Converged when ‖∇f‖ ≤", min_value=low, max_value=high, format="%.1e", key="tolerance")
+    else:
+        dtype_col = bar
     dtype_col.selectbox("Precision", ("float32", "float64"), key="dtype")
     slots["run"] = bar.empty()
 
@@ -323,6 +314,68 @@ def sidebar() -> tuple[dict[str, Any], dict[str, Any]]:
     values["perturbations"] = perturbations or [[0.0, 0.0]]
     slots["preset"] = preset_slot
     return values, slots
+
+
+SURFACE, NETWORK = "2-D surface", "Small network"
+# Settings of a surface scene that a task scene does not draw: kept while a task is shown (Streamlit forgets
+# a widget's value on a run that does not draw it), so that switching back finds them as they were.
+SURFACE_MODE_KEYS = ("surface", "surface.", "pick_mode", "noise_sigma", "noise_seed", "tolerance")
+
+
+def train_on(bar: Any) -> str:
+    """The switch between a 2-D surface and a small network trained on data (``ui.tasks``)."""
+    st.session_state["train_on"] = NETWORK if st.session_state.get("task") else SURFACE
+    bar.segmented_control(
+        "Optimize",
+        (SURFACE, NETWORK),
+        key="train_on",
+        on_change=on_train_on,
+        width="stretch",
+        help="A 2-D surface (paths you can see), or a small network trained on data (digits, two moons).",
+    )
+    return st.session_state["train_on"] or SURFACE
+
+
+def on_train_on() -> None:
+    if st.session_state.get("train_on") == NETWORK:
+        st.session_state["task"] = st.session_state.get("last_task") or next(iter(ui_tasks.TASKS))
+    else:
+        st.session_state["last_task"] = st.session_state.pop("task", None)
+
+
+def keep_hidden(keys: tuple[str, ...]) -> None:
+    """Keeps the values of widgets this run does not draw (a key ending in "." stands for every key it starts)."""
+    prefixes = tuple(key for key in keys if key.endswith("."))
+    for key in list(st.session_state.keys()):
+        if key in keys or key.startswith(prefixes):
+            st.session_state[key] = st.session_state[key]
+
+
+def surface_controls(bar: Any, slots: dict[str, Any], steps: int) -> tuple[list, list]:
+    """The surface, its formula and parameters, the start points and the perturbations."""
+    bar.subheader("Surface")
+    surface_id = registry_select(bar, "Surface", landscapes.SURFACES, key="surface", label_visibility="collapsed")
+    surface = landscapes.SURFACES[surface_id]
+    formulas = formula_widgets(bar, surface.params, lambda n: ui_state.surface_key(surface_id, n))
+    bar.latex(formula_latex(surface.latex, surface.params, lambda n: ui_state.surface_key(surface_id, n)))
+    bar.caption(surface.description)
+    others = {name: spec for name, spec in surface.params.items() if name not in formulas}
+    if others:
+        with bar.expander("Surface parameters"):
+            param_widgets(st, others, lambda n: ui_state.surface_key(surface_id, n), steps)
+    slots["surface"] = bar.empty()
+
+    bar.subheader("Start points")
+    if st.session_state.get("pick_mode"):
+        bar.caption("Picking: click the contour on the Paths tab to add a start point.")
+    starts = points_editor(bar, "starts", ("x", "y"), "Type points, or click the contour with 'Pick starts' on.")
+    bar.toggle("Pick starts by clicking the contour", key="pick_mode")
+    slots["starts"] = bar.empty()
+    with bar.expander("Start perturbations"):
+        st.caption("Each start also runs moved by each of these offsets (e.g. y + 0.1, 0.01, 0.001).")
+        perturbations = points_editor(st, "perturbations", ("dx", "dy"), "Offsets added to every start.")
+    slots["perturbations"] = bar.empty()
+    return starts, perturbations
 
 
 def preset_picker(container: Any, scene: Scene) -> None:

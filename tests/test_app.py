@@ -449,3 +449,16 @@ def test_picking_is_said_where_one_clicks_and_ends_with_a_new_preset():
     at.selectbox(key="preset").set_value("fig3-saddle").run()
     assert at.toggle(key="pick_mode").value is False
     assert not any("Picking start points" in c.value for c in at.main.caption)
+
+
+def test_the_sidebar_switches_between_a_surface_and_a_small_network_and_back():
+    at = _app().run()
+    surface_scene = _shown_scene(at)
+    at.segmented_control(key="train_on").set_value("Small network").run()
+    assert not at.exception, at.exception
+    scene = _shown_scene(at)
+    assert scene.task is not None and at.selectbox(key="task").value == scene.task.id
+    assert not [w for w in at.sidebar.number_input if w.key == "tolerance"]  # a task has no tolerance
+    at.segmented_control(key="train_on").set_value("2-D surface").run()
+    assert not at.exception, at.exception
+    assert _shown_scene(at) == surface_scene  # the surface, its starts and its settings as they were

@@ -17,6 +17,8 @@ STALE_NOTE = "The charts still show the last valid experiment."
 GENERAL = "run"  # the run settings, and problems of the whole experiment (budgets)
 _FIELDS = {
     "surface": ("surface", "Surface"),
+    "task": ("surface", "Task"),  # a task scene shows its task where a surface scene shows its surface
+    "seeds": ("surface", "Seeds"),
     "starts": ("starts", "Start points"),
     "perturbations": ("perturbations", "Start perturbations"),
     "lr": (GENERAL, "Base LR η0"),
