@@ -293,6 +293,8 @@ def _embed_svg(data: bytes, about: About, width_mm: float | None) -> bytes:
         f'<metadata><{SCENE_KEY.lower()} xmlns="{SCENE_NAMESPACE}" command="{html.escape(about.command)}">'
         f"{html.escape(about.scene, quote=False)}</{SCENE_KEY.lower()}></metadata>"
     )
+    if tag.endswith("/>"):  # an empty <svg/>
+        tag, inside = tag[:-2].rstrip() + ">", inside + "</svg>"
     return (text[: opening.start()] + tag + inside + text[opening.end() :]).encode("utf-8")
 
 

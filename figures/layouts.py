@@ -235,8 +235,8 @@ def _text_width(text: str, font: float) -> float:
 def _needs(source: dict, style: Style, colorbar: bool) -> Needs:
     layout = source["layout"]
     caption = 1.9 * style.caption
-    if "scene" in layout:
-        return Needs(0, 0, caption, 0, None, 0)
+    if "scene" in layout:  # the z title hangs out of the scene's box on the left
+        return Needs(1.2 * style.font, 0, caption, 0, None, 0)
     y_title = (layout.get("yaxis", {}).get("title") or {}).get("text", "")
     aspect = 0.6
     x_range, y_range = layout.get("xaxis", {}).get("range"), layout.get("yaxis", {}).get("range")
@@ -389,11 +389,12 @@ def _place(
     style: Style,
     colorbar: dict | None,
     legend: bool,
-    side: float,
+    plot_width: float,
+    plot_height: float,
 ) -> _Panel:
     """One view's figure (as JSON) moved onto panel ``number``'s axes (or scene) with the given domains
-    (fractions of the figure), its text and marks scaled to ``style``; ``side`` is the shorter side of its
-    plot area in pixels."""
+    (fractions of the figure), its text and marks scaled to ``style``; its plot area is ``plot_width ×
+    plot_height`` pixels."""
     layout_in = source["layout"]
     suffix = "" if number == 1 else str(number)
     factor = style.font / FONT["size"]
@@ -401,7 +402,9 @@ def _place(
     for trace in source["data"]:
         if trace.get("name") == "pick":
             continue
-        trace = _scale_marks(_scale_fonts(trace, factor, style), style.lines)
+        # Paths on a 3-D surface are what the panel is for: never thinner than on the page.
+        marks = max(1.0, style.lines) if "scene" in layout_in else style.lines
+        trace = _scale_marks(_scale_fonts(trace, factor, style), marks)
         trace.pop("uid", None)
         if "scene" in layout_in:
             trace["scene"] = f"scene{suffix}"
@@ -418,7 +421,9 @@ def _place(
         traces.append(trace)
     layout: dict[str, Any] = {}
     if "scene" in layout_in:
-        scene = _scene_text(_scale_fonts(layout_in["scene"], factor, style, gl=True), style, side)
+        scene = _scene_text(
+            _scale_fonts(layout_in["scene"], factor, style, gl=True), style, min(plot_width, plot_height)
+        )
         scene["domain"] = {"x": list(x_domain), "y": list(y_domain)}
         layout[f"scene{suffix}"] = scene
     else:
@@ -428,8 +433,11 @@ def _place(
             for link in ("scaleanchor", "matches", "overlaying"):
                 if isinstance(settings.get(link), str):
                     settings[link] = _remap_ref(settings[link], suffix)
-            if settings.get("type") == "log" and "dtick" not in settings and _decades(traces, axis[0]) >= 2:
-                settings["dtick"] = 1  # a label per power of ten; Plotly's 2s and 5s crowd a small panel
+            decades = _decades(traces, axis[0]) if settings.get("type") == "log" else 0.0
+            if decades >= 2 and "dtick" not in settings:
+                # Labels on powers of ten, as many as fit (Plotly's 2s and 5s, or every decade, crowd a panel).
+                room = (plot_height if axis == "yaxis" else plot_width) / (2.4 * style.font)
+                settings["dtick"] = max(1, math.ceil(decades / max(1.0, room)))
             layout[f"{axis}{suffix}"] = settings
     annotations, shapes = [], []
     for kind, out in (("annotations", annotations), ("shapes", shapes)):
@@ -548,7 +556,7 @@ def compose(
                 "title": {"side": "right", "font": {"size": style.font}},
             }
         legend = cell.view == legend_view
-        panel = _place(source, number, x_domain, y_domain, style, colorbar, legend, min(right - left, bottom - top))
+        panel = _place(source, number, x_domain, y_domain, style, colorbar, legend, right - left, bottom - top)
         data.extend(panel.traces)
         layout_parts.update(panel.layout)
         annotations.extend(panel.annotations)
