@@ -331,7 +331,8 @@ def _embed_pdf(data: bytes, about: About) -> bytes:
     )
     xref = len(body) + len(info)
     trailer = (
-        f"xref\n{number} 1\n{offset:010d} 00000 n\r\ntrailer\n<</Size {number + 1} /Root ".encode()
+        f"xref\n0 1\n0000000000 65535 f\r\n{number} 1\n{offset:010d} 00000 n\r\n"
+        f"trailer\n<</Size {number + 1} /Root ".encode()
         + root.group(1)
         + f" /Info {number} 0 R /Prev {int(trailers[-1].group(2))}".encode()
         + (b" " + ids.group(0) if ids else b"")

@@ -236,20 +236,42 @@ def _needs(source: dict, style: Style, colorbar: bool) -> Needs:
     layout = source["layout"]
     caption = 1.9 * style.caption
     if "scene" in layout:  # the z title hangs out of the scene's box on the left
-        return Needs(1.2 * style.font, 0, caption, 0, None, 0)
+        return Needs(2.5 * style.font, 0, caption, 0, None, 0)
     y_title = (layout.get("yaxis", {}).get("title") or {}).get("text", "")
     aspect = 0.6
     x_range, y_range = layout.get("xaxis", {}).get("range"), layout.get("yaxis", {}).get("range")
     if x_range and y_range and "contour" in {t.get("type") for t in source["data"]}:
         aspect = min(1.0, max(0.5, abs(y_range[1] - y_range[0]) / abs(x_range[1] - x_range[0])))
+    y_axis = layout.get("yaxis", {})
+    if y_axis.get("type") == "log":
+        labels = 4.6 if y_axis.get("exponentformat") == "power" else 4.0  # 10⁻²⁰ (its superscript counts)
+    else:
+        labels = 0.58 * _tick_chars(y_range or _array_of(source["data"], "y"))
     return Needs(
-        left=4.6 * style.font,
+        left=(labels + 2.2) * style.font,
         right=0.8 * style.font + (5.2 * style.font if colorbar else 0),
         top=caption + 0.4 * style.font,
         bottom=3.1 * style.font,
         aspect=aspect,
         least_height=_text_width(y_title, style.font) + style.font,
     )
+
+
+def _array_of(traces: Sequence[dict], axis: str) -> np.ndarray:
+    return np.concatenate([np.empty(0)] + [_array(t[axis]) for t in traces if t.get(axis) is not None])
+
+
+def _tick_chars(values: Any) -> int:
+    """About how many characters the widest tick label of a linear axis over ``values`` has: Plotly's ticks
+    step by 1, 2 or 5 times a power of ten, about six to an axis."""
+    values = np.asarray(values, np.float64)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return 4
+    low, high = float(values.min()), float(values.max())
+    span = high - low or abs(high) or 1.0
+    decimals = max(0, -math.floor(math.log10(span / 6)))
+    return max(len(f"{v:.{decimals}f}") for v in (low, high))
 
 
 def paper_cells(
@@ -369,7 +391,7 @@ def _array(value: Any) -> np.ndarray:
 
 def _decades(traces: Sequence[dict], axis: str) -> float:
     """How many powers of ten the positive values of the traces span along ``axis`` ("x" or "y")."""
-    values = np.concatenate([np.empty(0)] + [_array(t[axis]) for t in traces if t.get(axis) is not None])
+    values = _array_of(traces, axis)
     values = values[np.isfinite(values) & (values > 0)]
     return float(np.log10(values.max() / values.min())) if values.size else 0.0
 
@@ -429,7 +451,7 @@ def _place(
     else:
         for axis, other, domain in (("xaxis", "y", x_domain), ("yaxis", "x", y_domain)):
             settings = _scale_fonts(layout_in.get(axis, {}), factor, style)
-            settings.update(domain=list(domain), anchor=f"{other}{suffix}", automargin=False)
+            settings.update(domain=list(domain), anchor=f"{other}{suffix}", automargin=True)
             for link in ("scaleanchor", "matches", "overlaying"):
                 if isinstance(settings.get(link), str):
                     settings[link] = _remap_ref(settings[link], suffix)
@@ -438,6 +460,10 @@ def _place(
                 # Labels on powers of ten, as many as fit (Plotly's 2s and 5s, or every decade, crowd a panel).
                 room = (plot_height if axis == "yaxis" else plot_width) / (2.4 * style.font)
                 settings["dtick"] = max(1, math.ceil(decades / max(1.0, room)))
+            if axis == "yaxis" and settings.get("type") == "log" and settings.get("exponentformat") == "power":
+                # Plotly places the title beside the tick labels without their superscripts (10⁻²⁰): move it out.
+                title = settings.setdefault("title", {})
+                title["standoff"] = title.get("standoff", 15) * factor + 0.9 * style.font
             layout[f"{axis}{suffix}"] = settings
     annotations, shapes = [], []
     for kind, out in (("annotations", annotations), ("shapes", shapes)):
