@@ -414,7 +414,8 @@ def check_export(export, scene, prepared, fmt: str, result) -> bytes:
         from PIL import Image
 
         image = Image.open(io.BytesIO(data))
-        assert image.size == (round(width * prepared.scale), round(height * prepared.scale))
+        assert image.size[0] == round(width * prepared.scale)
+        assert abs(image.size[1] - height * prepared.scale) <= 1  # Chromium rounds the height its own way
         if size is not None:
             assert image.size[0] == round(size.width_mm / 25.4 * size.dpi)
             assert image.info["dpi"] == pytest.approx((size.dpi, size.dpi), abs=0.05)
