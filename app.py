@@ -519,7 +519,8 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
         key="dl_scene",
         on_click="ignore",
         width="stretch",
-        help="Open it here again (sidebar → Scene file) or run: python cli.py run --scene scene.json",
+        help="Open it here again (sidebar → Scene file) or run: "
+        f"python cli.py run --scene {layouts.scene_name(scene)}.scene.json",
     )
     st.subheader("Share")
     st.caption("This link reopens exactly this view. Copy it with the icon at its right.")

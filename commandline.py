@@ -136,7 +136,7 @@ def build_scene(args: argparse.Namespace):
         if not path.is_file():
             raise UsageError(f"--scene: no such file {args.scene!r}")
         raw = path.read_bytes()
-        if not raw.lstrip()[:1] == b"{":  # an exported figure (PNG, SVG, PDF, HTML) carries its scene
+        if raw.lstrip()[:1] != b"{":  # an exported figure (PNG, SVG, PDF, HTML) carries its scene
             from figures.export import embedded_scene
 
             raw = embedded_scene(raw, repr(args.scene)).encode("utf-8")
