@@ -330,7 +330,10 @@ def pdf_text(data: bytes) -> str:
         if stream:
             content = stream.group(1)
             if b"/FlateDecode" in body[: stream.start()]:
-                content = zlib.decompress(content)
+                try:  # an image's binary data may hold "endobj" and cut its stream short: not text anyway
+                    content = zlib.decompressobj().decompress(content)
+                except zlib.error:
+                    content = None
         objects[int(match.group(1))] = (body, content)
     cmaps = {}
     for number, (body, _) in objects.items():
@@ -430,7 +433,8 @@ def check_export(export, scene, prepared, fmt: str, result) -> bytes:
         assert all(word in text for word in words), [w for w in words if w not in text]
         assert b"/FontFile2" in data, "fonts are embedded"
         box = [float(v) for v in re.search(rb"/MediaBox \[([^\]]+)\]", data).group(1).split()]
-        assert box[2] == pytest.approx(width * 0.75, abs=0.5) and box[3] == pytest.approx(height * 0.75, abs=0.5)
+        # Chromium rounds the page up to whole 1/300 inch (0.24 pt), sometimes a few
+        assert box[2] == pytest.approx(width * 0.75, abs=1) and box[3] == pytest.approx(height * 0.75, abs=1)
         if size is not None:
             assert box[2] / 72 * 25.4 == pytest.approx(size.width_mm, abs=0.3)
     return data
