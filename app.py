@@ -585,46 +585,108 @@ def inside_tab(scene: Scene) -> None:
 
 
 def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
-    st.subheader("Images for slides and papers")
-    view_col, w_col, h_col, s_col = st.columns([3, 2, 2, 2])
+    from figures import layouts
+
+    st.subheader("Figures for slides and papers")
+    st.caption(
+        "Each file carries its scene: `python cli.py run --scene FILE` (or the sidebar's Scene file) runs it again."
+    )
+    layout_col, view_col, size_col = st.columns([3, 3, 3])
+    layout = layout_col.selectbox(
+        "Layout",
+        layouts.LAYOUTS,
+        format_func=lambda v: {
+            "single": "One view",
+            "paper": "Paper: the survey's panels, lettered",
+            "slide": "Slide: the panels at 16:9",
+        }[v],
+        key="export_layout",
+    )
     stills = [view.id for view in VIEWS.values() if not view.animated]  # the playback is exported as a GIF below
-    view = view_col.selectbox("View", stills, format_func=lambda v: VIEWS[v].name, key="export_view")
-    width = w_col.number_input("width (px)", 200, 4000, 1200, step=100, key="export_width")
-    height = h_col.number_input("height (px)", 200, 4000, 800, step=100, key="export_height")
-    scale = s_col.number_input("scale", 1.0, 4.0, 2.0, step=0.5, key="export_scale")
+    view = view_col.selectbox(
+        "View", stills, format_func=lambda v: VIEWS[v].name, key="export_view", disabled=layout != "single"
+    )
+    sizes = {"pixels": "In pixels", "one": "One column (85 mm)", "two": "Two columns (175 mm)"}
+    if layout == "slide":
+        size_col.selectbox("Size", ["1920 × 1080 pixels"], key="export_slide_size", disabled=True)
+        size_choice = "pixels"
+    else:
+        choices = list(sizes) if layout == "single" else ["two", "one"]
+        size_choice = size_col.selectbox("Size", choices, format_func=sizes.get, key=f"export_size.{layout}")
+    size = None
+    width, height, scale = 1200, 800, 1.0 if layout == "slide" else 2.0
+    w_col, h_col, s_col, camera_col = st.columns([2, 2, 2, 3])
+    if size_choice == "pixels" and layout == "single":
+        width = w_col.number_input("width (px)", 200, 4000, 1200, step=100, key="export_width")
+        height = h_col.number_input("height (px)", 200, 4000, 800, step=100, key="export_height")
+    if size_choice == "pixels":
+        scale = s_col.number_input("PNG scale", 1.0, 4.0, scale, step=0.5, key=f"export_scale.{layout}")
+    else:
+        dpi = w_col.number_input(
+            "PNG dpi", layouts.MIN_DPI, layouts.MAX_DPI, layouts.DEFAULT_DPI, step=50, key="export_dpi"
+        )
+        size = layouts.PrintSize.of(column=size_choice, dpi=dpi)
+    camera_text = camera_col.text_input(
+        "3-D camera",
+        key="export_camera",
+        placeholder="eye x,y,z, e.g. 1.6,-1.6,0.9",
+        disabled=layout == "single" and view != "3d",
+        help="Where the 3-D view looks from: an eye x,y,z, or Plotly's camera as JSON. Empty: the default view.",
+    )
+    camera = None
+    if camera_text.strip() and not (layout == "single" and view != "3d"):
+        try:
+            camera = layouts.parse_camera(camera_text)
+        except ValueError as error:
+            camera_col.error(str(error))
 
-    def figure() -> Any:
-        return VIEWS[view].draw(result, grid, log_z)
+    def prepared() -> layouts.Prepared:
+        return layouts.prepare(
+            result,
+            grid,
+            log_z,
+            layout=layout,
+            view=view,
+            size=size,
+            camera=camera,
+            width=width,
+            height=height,
+            scale=scale,
+        )
 
-    b1, b2, b3 = st.columns(3)
-    b1.download_button(
-        "PNG",
-        lambda: figure_export.to_png(figure(), width, height, scale),
-        "figure.png",
-        "image/png",
-        key="dl_png",
-        on_click="ignore",
-        width="stretch",
-    )
-    b2.download_button(
-        "SVG",
-        lambda: figure_export.to_svg(figure(), width, height),
-        "figure.svg",
-        "image/svg+xml",
-        key="dl_svg",
-        on_click="ignore",
-        width="stretch",
-        help="A 3-D view's SVG holds a raster image of the surface (Plotly renders WebGL); 2-D views are vectors.",
-    )
-    b3.download_button(
-        "Interactive HTML",
-        lambda: figure_export.to_html(figure()),
-        "figure.html",
-        "text/html",
-        key="dl_html",
-        on_click="ignore",
-        width="stretch",
-    )
+    what = view if layout == "single" else layout
+
+    def file(fmt: str) -> str:
+        return layouts.file_name(scene, what, fmt, size)
+
+    def data(fmt: str) -> Callable[[], bytes]:
+        def make() -> bytes:
+            job = prepared()
+            about = layouts.describe(scene, job, file(fmt), camera)
+            dpi = job.size.dpi if job.size else None
+            width_mm = job.size.width_mm if job.size else None
+            return figure_export.export_file(job.figure, fmt, scale=job.scale, dpi=dpi, width_mm=width_mm, about=about)
+
+        return make
+
+    notes = {
+        "png": f"{size.dpi} dpi" if size else None,
+        "svg": "Vectors; a 3-D view is an image inside (Plotly renders WebGL).",
+        "pdf": "Vectors with embedded fonts; a 3-D view is an image inside.",
+        "html": "Interactive, self-contained (works offline).",
+    }
+    mimes = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html"}
+    for column, fmt in zip(st.columns(4), figure_export.FILE_FORMATS, strict=True):
+        column.download_button(
+            fmt.upper() if fmt != "html" else "Interactive HTML",
+            data(fmt),
+            file(fmt),
+            mimes[fmt],
+            key=f"dl_{fmt}",
+            on_click="ignore",
+            width="stretch",
+            help=f"{file(fmt)}" + (f" — {notes[fmt]}" if notes[fmt] else ""),
+        )
     st.subheader("Animation")
     if st.button("Render animated GIF of the playback", key="make_gif"):
         bar = st.progress(0.0, text="Rendering frames…")
@@ -634,13 +696,14 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
         bar.empty()
         st.session_state["gif"] = gif
     if st.session_state.get("gif"):
-        st.download_button("Download GIF", st.session_state["gif"], "playback.gif", "image/gif", key="dl_gif")
+        gif_name = layouts.file_name(scene, "playback", "gif")
+        st.download_button("Download GIF", st.session_state["gif"], gif_name, "image/gif", key="dl_gif")
     st.subheader("Data")
     d1, d2, d3 = st.columns(3)
     d1.download_button(
         "Trajectories (CSV)",
         lambda: export.csv_text(result),
-        "trajectories.csv",
+        f"{layouts.scene_name(scene)}_trajectories.csv",
         "text/csv",
         key="dl_csv",
         on_click="ignore",
@@ -649,7 +712,7 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
     d2.download_button(
         "Trajectories (JSON)",
         lambda: export.json_text(result),
-        "trajectories.json",
+        f"{layouts.scene_name(scene)}_trajectories.json",
         "application/json",
         key="dl_json",
         on_click="ignore",
@@ -658,12 +721,13 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
     d3.download_button(
         "Scene (JSON)",
         scene.to_json(),
-        "scene.json",
+        f"{layouts.scene_name(scene)}.scene.json",
         "application/json",
         key="dl_scene",
         on_click="ignore",
         width="stretch",
-        help="Open it here again (sidebar → Scene file) or run: python cli.py run --scene scene.json",
+        help="Open it here again (sidebar → Scene file) or run: "
+        f"python cli.py run --scene {layouts.scene_name(scene)}.scene.json",
     )
     st.subheader("Share")
     st.caption("This link reopens exactly this view. Copy it with the icon at its right.")
@@ -966,7 +1030,16 @@ TABS = (
     Tab(
         "Export & share",
         lambda s: export_tab(s.scene, s.result, s.grid, s.log_z),
-        ("export_view", "export_width", "export_height", "export_scale"),
+        (
+            "export_layout",
+            "export_view",
+            "export_size.",
+            "export_width",
+            "export_height",
+            "export_scale.",
+            "export_dpi",
+            "export_camera",
+        ),
     ),
     Tab(
         "LR search",

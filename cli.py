@@ -5,7 +5,8 @@
     python cli.py run [--scene FILE | --preset ID] [flags] -o OUT.csv
     python cli.py run --task ID[:k=v,...] [--seeds 0,1,2] [flags] -o OUT.csv
     python cli.py scene [--scene FILE | --preset ID] [flags] -o SCENE.json
-    python cli.py render [--scene FILE | --preset ID] [flags] --view VIEW -o FILE.png|svg|html|gif
+    python cli.py render [--scene FILE | --preset ID] [flags] [--view VIEW | --layout paper|slide]
+                         [--column one|two | --width-mm MM] [--dpi N] [--camera X,Y,Z] [-o FILE|FOLDER]
     python cli.py claims | lrsearch | basins | bench   (see --help of each)
 
 Flags override the scene file (the flags and the Scene they build: ``commandline``). Bad arguments exit
@@ -157,81 +158,157 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 SWEEP_VIEWS = ("basins", "hparams", "claims")  # views of a sweep, not of one run (figures.VIEWS)
+RENDER_FORMATS = ("png", "svg", "pdf", "html", "gif")
+
+
+def _render_format(args: argparse.Namespace) -> str:
+    """The file format: the extension of ``-o``, else ``--format``, else PNG."""
+    output = args.output
+    if output == "-":
+        raise UsageError("render writes a file: give -o FILE or a folder (or leave -o out), not '-'")
+    suffix = ""
+    if output and not (Path(output).is_dir() or output.endswith(("/", "\\"))):
+        suffix = Path(output).suffix.lower().lstrip(".")
+        if suffix not in RENDER_FORMATS:
+            allowed = ", ".join(f".{f}" for f in RENDER_FORMATS)
+            raise UsageError(f"-o: the file must end in {allowed} (or be a folder), got {output!r}")
+    if suffix and args.format and args.format != suffix:
+        raise UsageError(f"--format {args.format} and -o {output!r} disagree; give one")
+    return suffix or args.format or "png"
+
+
+def _render_checks(args: argparse.Namespace, fmt: str) -> None:
+    """Combinations of flags that mean nothing, rejected before any work."""
+    from figures import VIEWS
+
+    printed = args.column is not None or args.width_mm is not None
+    if args.layout != "single":
+        if args.view is not None:
+            raise UsageError(f"--view picks one view for --layout single; --layout {args.layout} draws its own panels")
+        if fmt == "gif":
+            raise UsageError("a GIF shows one view: use --layout single")
+    if args.layout == "slide" and printed:
+        raise UsageError("a slide is 1920 × 1080 pixels: --column and --width-mm size a paper figure")
+    if args.layout != "paper" and args.dpi is not None and not printed:
+        raise UsageError("--dpi goes with a printed width: add --column one|two or --width-mm MM")
+    if (args.layout != "single" or printed) and (args.width is not None or args.height is not None):
+        raise UsageError("--width and --height size a single view in pixels; a printed or slide figure sizes itself")
+    view = args.view or "3d"
+    if fmt == "gif" and not (view in VIEWS and VIEWS[view].on_surface):
+        animated = [v.id for v in VIEWS.values() if v.on_surface]
+        choices = f"{', '.join(animated[:-1])} or {animated[-1]}"
+        raise UsageError(f"a GIF animates the paths: use --view {choices}, not {view!r}")
+    if fmt == "gif" and printed:
+        raise UsageError("a GIF is sized in pixels: --column and --width-mm are for PNG, SVG and PDF")
+    if args.camera is not None and args.layout == "single" and view != "3d":
+        raise UsageError(f"--camera places the 3-D view's camera; --view {view} has none")
+
+
+def _output_path(args: argparse.Namespace, name: str) -> Path:
+    """``-o`` if it names a file; else ``name`` in the folder ``-o`` names (or here)."""
+    if args.output and not (Path(args.output).is_dir() or args.output.endswith(("/", "\\"))):
+        return Path(args.output)
+    folder = Path(args.output or ".")
+    if not folder.is_dir():
+        raise UsageError(f"-o: no such folder {args.output!r}")
+    return folder / name
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    """Renders one view without a browser window (kaleido drives Debian's chromium headless)."""
-    from figures import VIEWS
+    """Renders a view, or the survey's panels laid out for a paper or a slide, without a browser window
+    (kaleido drives Debian's chromium headless). The file embeds the scene."""
+    from figures import layouts
 
-    if not args.output or args.output == "-":
-        raise UsageError("render needs -o FILE with a .png, .svg, .html or .gif extension")
-    suffix = Path(args.output).suffix.lower().lstrip(".")
-    if suffix not in ("png", "svg", "html", "gif"):
-        raise UsageError(f"-o: the file must end in .png, .svg, .html or .gif, got {args.output!r}")
-    if suffix == "gif" and not (args.view in VIEWS and VIEWS[args.view].on_surface):
-        animated = [view.id for view in VIEWS.values() if view.on_surface]
-        choices = f"{', '.join(animated[:-1])} or {animated[-1]}"
-        raise UsageError(f"a GIF animates the paths: use --view {choices}, not {args.view!r}")
+    fmt = _render_format(args)
     scene = build_scene(args)
     if scene.task is not None:
-        return _render_task(scene, args, suffix)
+        return _render_task(scene, args, fmt)
+    _render_checks(args, fmt)
+    try:
+        camera = None if args.camera is None else layouts.parse_camera(args.camera)
+        printed = args.layout == "paper" or args.column is not None or args.width_mm is not None
+        size = layouts.PrintSize.of(args.width_mm, args.column, args.dpi) if printed else None
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     if args.view in TASK_ONLY_VIEWS:
         raise UsageError(f"--view {args.view} draws a task; add --task ID (python cli.py list tasks)")
     import figures
     from figures import export as figure_export
 
-    if args.view == "claims":
-        import analysis
-        from figures.claims import claims_figure
+    view = args.view or "3d"
+    if view in SWEEP_VIEWS:
+        if args.layout != "single":
+            raise UsageError(f"--layout {args.layout} lays out one run's views; --view {view} is a sweep")
+        fig = _sweep_figure(args, scene, view)
+        if size is not None:
+            fig = layouts.print_figure(fig, size)
+        elif fmt != "html":
+            import plotly.graph_objects as go
 
-        claim = args.claim or "C5"
-        if claim not in analysis.CLAIMS:
-            raise UsageError(f"--claim: unknown claim {claim!r}; allowed: {', '.join(analysis.CLAIMS)}")
-        fig = claims_figure(analysis.check(claim))
-    elif args.view == "basins":
-        import analysis
-        from figures.sweeps import basins_figure
-
-        fig = basins_figure(analysis.basins(scene, resolution=args.resolution))
-    elif args.view == "hparams":
-        import analysis
-        from figures.sweeps import hparam_figure
-
-        fig = hparam_figure(analysis.hparam_map(scene, resolution=min(args.resolution, 64)))
+            fig = go.Figure(data=fig.data, layout={**fig.layout.to_plotly_json(), **_pixels(args)})
+        prepared = layouts.Prepared(fig, view, size, size.scale() if size else args.scale or 2.0)
     else:
         from engine.simulate import run
 
         result = run(scene)
         surface = landscapes_registry()[scene.surface.id]
         grid = figures.surface_grid(scene.surface.id, scene.surface.params, surface.window)
-        if suffix == "gif":
-            write(figure_export.to_gif(result, grid, log_z=surface.log_z), args.output)
-            print(f"wrote {args.output}")
+        if fmt == "gif":
+            path = _output_path(args, layouts.file_name(scene, view, "gif"))
+            write(figure_export.to_gif(result, grid, log_z=surface.log_z), str(path))
+            sidecar = path.with_name(path.stem + ".scene.json")
+            write(scene.to_json() + "\n", str(sidecar))
+            print(f"wrote {path} and its scene {sidecar}")
             return 0
-        fig = VIEWS[args.view].draw(result, grid, surface.log_z)
-    if suffix == "html":
-        write(figure_export.to_html(fig), args.output)
-    elif suffix == "png":
-        write(figure_export.to_png(fig, args.width, args.height, args.scale), args.output)
+        prepared = layouts.prepare(
+            result,
+            grid,
+            surface.log_z,
+            layout=args.layout,
+            view=view,
+            size=size,
+            camera=camera,
+            scale=args.scale or (1.0 if args.layout == "slide" else 2.0),
+            **_pixels(args),
+        )
+    path = _output_path(args, layouts.file_name(scene, prepared.what, fmt, prepared.size))
+    about = layouts.describe(scene, prepared, path.name, camera)
+    dpi = prepared.size.dpi if prepared.size else None
+    width_mm = prepared.size.width_mm if prepared.size else None
+    data = figure_export.export_file(
+        prepared.figure, fmt, scale=prepared.scale, dpi=dpi, width_mm=width_mm, about=about
+    )
+    write(data, str(path))
+    width, height = prepared.figure.layout.width, prepared.figure.layout.height
+    if prepared.size is not None:
+        height_mm = prepared.size.width_mm * height / width
+        detail = f"{prepared.size.width_mm:g} × {height_mm:.0f} mm"
+        if fmt == "png":
+            detail += f", {round(width * prepared.scale)} × {round(height * prepared.scale)} px at {dpi} dpi"
     else:
-        write(figure_export.to_svg(fig, args.width, args.height), args.output)
-    print(f"wrote {args.output}")
+        detail = f"{width} × {height} px" + (f" × {prepared.scale:g}" if fmt == "png" and prepared.scale != 1 else "")
+    print(f"wrote {path} ({detail})")
     return 0
 
 
 TASK_ONLY_VIEWS = ("curves", "landscape", "interpolation")
 
 
-def _render_task(scene: Any, args: argparse.Namespace, suffix: str) -> int:
-    """Renders a view of a trained task (figures.views.TASK_VIEWS)."""
+def _render_task(scene: Any, args: argparse.Namespace, fmt: str) -> int:
+    """Renders a view of a trained task (figures.views.TASK_VIEWS); the file embeds the scene."""
+    from figures import export as figure_export
+    from figures import layouts
     from figures import tasks as figures_tasks
     from figures.views import TASK_VIEWS, TaskViewOptions
     from tasks.run import run_scene
 
-    if args.view not in TASK_VIEWS:
-        raise UsageError(f"--view {args.view} draws a surface; a task's views are {', '.join(TASK_VIEWS)}")
-    if suffix == "gif" and not TASK_VIEWS[args.view].animated:
-        raise UsageError(f"a GIF animates the paths: use --view playback, not {args.view!r}")
+    view = args.view or "curves"
+    if view not in TASK_VIEWS:
+        raise UsageError(f"--view {view} draws a surface; a task's views are {', '.join(TASK_VIEWS)}")
+    if args.layout != "single":
+        raise UsageError(f"--layout {args.layout} lays out a surface's views; a task draws one view at a time")
+    if fmt == "gif" and not TASK_VIEWS[view].animated:
+        raise UsageError(f"a GIF animates the paths: use --view playback, not {view!r}")
     runs = scene.num_runs
     for flag, value in (("--run", args.run), ("--other", args.other)):
         if value is not None and not 0 <= value < runs:
@@ -245,28 +322,52 @@ def _render_task(scene: Any, args: argparse.Namespace, suffix: str) -> int:
         x=args.x_axis,
     )
     result = run_scene(scene)
-    if suffix == "gif":
-        view = figures_tasks.landscape_data(
+    path = _output_path(args, layouts.file_name(scene, view, fmt))
+    if fmt == "gif":
+        data = figures_tasks.landscape_data(
             result, options.run, fit=options.fit, resolution=options.resolution, directions="pca"
         )
-        write(figures_tasks.playback_gif(view), args.output)
-        print(f"wrote {args.output}")
+        write(figures_tasks.playback_gif(data), str(path))
+        sidecar = path.with_name(path.stem + ".scene.json")
+        write(scene.to_json() + "\n", str(sidecar))
+        print(f"wrote {path} and its scene {sidecar}")
         return 0
-    fig = TASK_VIEWS[args.view].draw(result, options)
-    _write_figure(fig, args, suffix)
+    fig = TASK_VIEWS[view].draw(result, options)
+    if fmt != "html":
+        import plotly.graph_objects as go
+
+        fig = go.Figure(data=fig.data, layout={**fig.layout.to_plotly_json(), **_pixels(args)})
+    about = figure_export.About(
+        scene=scene.to_json(),
+        title=f"{layouts.scene_title(scene)} ({view})",
+        command=f"python cli.py render --scene {path.name} --view {view} -o {path.name}",
+    )
+    write(figure_export.export_file(fig, fmt, scale=args.scale or 2.0, about=about), str(path))
+    print(f"wrote {path}")
     return 0
 
 
-def _write_figure(fig: Any, args: argparse.Namespace, suffix: str) -> None:
-    from figures import export as figure_export
+def _pixels(args: argparse.Namespace) -> dict[str, int]:
+    return {"width": args.width or 1200, "height": args.height or 800}
 
-    if suffix == "html":
-        write(figure_export.to_html(fig), args.output)
-    elif suffix == "png":
-        write(figure_export.to_png(fig, args.width, args.height, args.scale), args.output)
-    else:
-        write(figure_export.to_svg(fig, args.width, args.height), args.output)
-    print(f"wrote {args.output}")
+
+def _sweep_figure(args: argparse.Namespace, scene: Any, view: str) -> Any:
+    import analysis
+
+    if view == "claims":
+        from figures.claims import claims_figure
+
+        claim = args.claim or "C5"
+        if claim not in analysis.CLAIMS:
+            raise UsageError(f"--claim: unknown claim {claim!r}; allowed: {', '.join(analysis.CLAIMS)}")
+        return claims_figure(analysis.check(claim))
+    if view == "basins":
+        from figures.sweeps import basins_figure
+
+        return basins_figure(analysis.basins(scene, resolution=args.resolution))
+    from figures.sweeps import hparam_figure
+
+    return hparam_figure(analysis.hparam_map(scene, resolution=min(args.resolution, 64)))
 
 
 def landscapes_registry() -> dict[str, Any]:
@@ -295,16 +396,37 @@ def make_parser() -> argparse.ArgumentParser:
     scene.set_defaults(handler=cmd_scene)
     presets = commands.add_parser("presets", help="list the presets (the paper's figures and lessons)")
     presets.set_defaults(handler=cmd_presets)
-    render = commands.add_parser("render", help="render a view to PNG, SVG, HTML or GIF without a browser")
+    render = commands.add_parser(
+        "render", help="render a view, or a paper or slide figure, to PNG, SVG, PDF, HTML or GIF without a browser"
+    )
     scene_flags(render)
     from figures import VIEWS
+    from figures.layouts import COLUMNS_MM, LAYOUTS
+
+    render.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="single",
+        help="single: one view (default); paper: the survey's lettered panels at a column's width; slide: 16:9",
+    )
     from figures.views import TASK_VIEWS
 
     views = tuple(dict.fromkeys((*VIEWS, *SWEEP_VIEWS, *TASK_VIEWS)))
-    render.add_argument("--view", choices=views, default="3d", help="which view (default 3d)")
-    render.add_argument("--width", type=int, default=1200, help="pixels (default 1200)")
-    render.add_argument("--height", type=int, default=800, help="pixels (default 800)")
-    render.add_argument("--scale", type=float, default=2.0, help="pixel density for PNG (default 2)")
+    render.add_argument(
+        "--view", choices=views, help="the view of --layout single (default 3d; a task's default: curves)"
+    )
+    render.add_argument("--format", choices=RENDER_FORMATS, help="when -o is a folder or left out (default png)")
+    render.add_argument(
+        "--column",
+        choices=tuple(COLUMNS_MM),
+        help=f"print at a journal column's width: one ({COLUMNS_MM['one']:g} mm) or two ({COLUMNS_MM['two']:g} mm)",
+    )
+    render.add_argument("--width-mm", type=float, metavar="MM", help="print at this width in millimetres")
+    render.add_argument("--dpi", type=int, help="pixels per inch of a printed PNG (default 300)")
+    render.add_argument("--camera", metavar="X,Y,Z|JSON", help="the 3-D camera: an eye x,y,z or Plotly camera JSON")
+    render.add_argument("--width", type=int, help="pixels of a single view (default 1200)")
+    render.add_argument("--height", type=int, help="pixels of a single view (default 800)")
+    render.add_argument("--scale", type=float, help="PNG pixel density of a pixel-sized figure (default 2; slide 1)")
     render.add_argument("--resolution", type=int, default=128, help="grid cells per side for basins/hparams")
     render.add_argument("--claim", metavar="ID", help="the claim to show with --view claims (default C5)")
     task_views = render.add_argument_group("views of a task (--task)")

@@ -140,7 +140,9 @@ def _point(text: str, flag: str) -> list[float]:
 
 def scene_flags(parser: argparse.ArgumentParser) -> None:
     """Adds the flags that describe a scene (and ``-o``) to a subcommand's parser."""
-    parser.add_argument("--scene", metavar="FILE", help="a scene JSON file; the flags below override it")
+    parser.add_argument(
+        "--scene", metavar="FILE", help="a scene JSON file or a figure exported with one; the flags below override it"
+    )
     parser.add_argument("--preset", metavar="ID", help="start from a preset (python cli.py presets lists them)")
     parser.add_argument("--surface", metavar="ID[:k=v,...]", help="surface and its parameters")
     parser.add_argument("--start", metavar="X,Y", action="append", help="start point (repeatable)")
@@ -185,7 +187,12 @@ def build_scene(args: argparse.Namespace):
         path = Path(args.scene)
         if not path.is_file():
             raise UsageError(f"--scene: no such file {args.scene!r}")
-        data = Scene.from_json(path.read_bytes()).to_dict()
+        raw = path.read_bytes()
+        if raw.lstrip()[:1] != b"{":  # an exported figure (PNG, SVG, PDF, HTML) carries its scene
+            from figures.export import embedded_scene
+
+            raw = embedded_scene(raw, repr(args.scene)).encode("utf-8")
+        data = Scene.from_json(raw).to_dict()
     data = apply_task_flags(args, data)
     if args.surface:
         surface = parse_entry(args.surface, "--surface")

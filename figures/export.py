@@ -1,4 +1,4 @@
-"""Static and standalone exports of the figures: PNG, SVG, self-contained HTML and an animated GIF.
+"""Static and standalone exports of the figures: PNG, SVG, PDF, self-contained HTML and an animated GIF.
 
 Images are rendered by kaleido in Debian's Chromium. Starting the browser costs seconds, so one
 kaleido session is started lazily on the first export and reused by every later one, from any
@@ -7,7 +7,13 @@ daemon thread; callers submit renders to it and wait on futures. We do not use
 ``kaleido.start_sync_server``: if Chromium is missing its server thread dies on start and every
 later call blocks forever, and its request/answer queues are not safe for concurrent callers.
 
-A 3-D figure's SVG holds a raster image of the WebGL scene, not vectors.
+A 3-D figure's SVG and PDF hold a raster image of the WebGL scene, not vectors; 2-D views and
+heatmaps are vectors (Plotly draws a heatmap's cells as one embedded image already). Traces that
+only serve clicks on the page (invisible markers) are left out of every image.
+
+Every image can carry the Scene it shows (:func:`embed`): a PNG in iTXt chunks, an SVG in its
+``<metadata>``, a PDF in its document information, an HTML page in a JSON script.
+:func:`embedded_scene` reads it back, so ``python cli.py run --scene figure.png`` runs it again.
 """
 
 from __future__ import annotations
@@ -15,8 +21,13 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import html
 import io
+import re
+import struct
 import threading
+import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -152,13 +163,21 @@ def _size(fig: go.Figure, width: int | None, height: int | None) -> tuple[int, i
     )
 
 
+def _drawn(trace: dict) -> bool:
+    """Whether a trace shows on an image: not the invisible markers that only catch clicks on the page (a
+    contour's picking grid, a map's cell grid: 16,000 invisible markers made a basin map's SVG 4 MB)."""
+    if trace.get("name") == "pick" or trace.get("visible") is False:
+        return False
+    marker = trace.get("marker") or {}
+    return not (trace.get("mode") == "markers" and marker.get("opacity") == 0)
+
+
 def render(fig: go.Figure | dict, fmt: str, width: int, height: int, scale: float = 1.0) -> bytes:
     """Renders a figure (object or dict) to ``fmt`` ("png", "svg", "pdf", "jpeg", "webp") bytes."""
     if width <= 0 or height <= 0 or scale <= 0:
         raise ValueError(f"width, height and scale must be positive, got {width=}, {height=}, {scale=}")
     figure = fig.to_dict() if isinstance(fig, go.Figure) else fig
-    # The invisible picking grid only serves clicks; it would double a contour's rendering time.
-    figure = {**figure, "data": [t for t in figure.get("data", []) if t.get("name") != "pick"]}
+    figure = {**figure, "data": [t for t in figure.get("data", []) if _drawn(t)]}
     opts = {"format": fmt, "width": width, "height": height, "scale": scale}
     return _renderer.wait(_renderer.submit(figure, opts))
 
@@ -178,14 +197,247 @@ def to_svg(fig: go.Figure, width: int | None = None, height: int | None = None) 
     return render(fig, "svg", w, h)
 
 
-def to_html(fig: go.Figure) -> str:
-    """A self-contained HTML page (plotly.js inline, works offline); animations wait for the play button."""
-    return fig.to_html(
+def to_pdf(fig: go.Figure, width: int | None = None, height: int | None = None) -> bytes:
+    """PDF bytes, one page of ``width × height`` CSS pixels (0.75 pt each); text in embedded fonts, 2-D views
+    as vectors, a 3-D scene as an image."""
+    w, h = _size(fig, width, height)
+    return render(fig, "pdf", w, h)
+
+
+def to_html(fig: go.Figure, about: About | None = None) -> str:
+    """A self-contained HTML page (plotly.js inline, works offline); animations wait for the play button.
+    ``about`` puts the scene in the page (a JSON script that :func:`embedded_scene` reads)."""
+    page = fig.to_html(
         include_plotlyjs=True,
         full_html=True,
         auto_play=False,
         config={"displaylogo": False, "responsive": True},
     )
+    return page if about is None else _embed_html(page, about)
+
+
+# --- the scene inside the file ----------------------------------------------------------------------------
+
+SCENE_KEY = "Scene"  # the PNG keyword, the PDF information key and the SVG element's name
+SCENE_NAMESPACE = "urn:x-lr-landscapes:scene"
+SOFTWARE = "LR landscapes (python cli.py render)"
+IMAGE_FORMATS = ("png", "svg", "pdf")
+
+
+class About(NamedTuple):
+    """What an exported figure says about itself: the Scene that makes it again, and how."""
+
+    scene: str  # the Scene's JSON
+    title: str  # e.g. "fig5-rosenbrock, paper layout"
+    command: str = ""  # the command that makes the same file
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def _itxt(keyword: str, text: str) -> bytes:
+    """A compressed international text chunk (UTF-8), as PNG 1.2 §4.2.3.3 defines it."""
+    return _png_chunk(b"iTXt", keyword.encode("latin-1") + b"\0\1\0\0\0" + zlib.compress(text.encode("utf-8")))
+
+
+def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """``(type, payload)`` of every chunk of a PNG. Raises ValueError if it is not one."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG file")
+    chunks, at = [], 8
+    while at + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind = data[at + 4 : at + 8]
+        chunks.append((kind, data[at + 8 : at + 8 + length]))
+        at += 12 + length
+        if kind == b"IEND":
+            break
+    return chunks
+
+
+def _embed_png(data: bytes, about: About | None, dpi: float | None) -> bytes:
+    chunks = [(k, p) for k, p in _png_chunks(data) if not (k == b"pHYs" and dpi) and k not in (b"tEXt", b"iTXt")]
+    extra = []
+    if about is not None:
+        extra += [_itxt("Title", about.title), _itxt("Software", SOFTWARE), _itxt(SCENE_KEY, about.scene)]
+        if about.command:
+            extra.append(_itxt("Comment", about.command))
+    if dpi:
+        per_metre = round(dpi / 0.0254)
+        extra.append(_png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)))
+    out = [data[:8]]
+    for kind, payload in chunks:
+        if kind == b"IDAT" and extra:  # ancillary chunks go before the image data
+            out += extra
+            extra = []
+        out.append(_png_chunk(kind, payload))
+    return b"".join(out)
+
+
+def _embed_svg(data: bytes, about: About, width_mm: float | None) -> bytes:
+    text = data.decode("utf-8")
+    opening = re.search(r"<svg\b[^>]*>", text)
+    if opening is None:
+        raise ValueError("not an SVG file")
+    tag = opening.group(0)
+    if width_mm is not None:  # printed size: keep the pixel viewBox, state the size in millimetres
+        width = re.search(r'\bwidth="([\d.]+)"', tag)
+        height = re.search(r'\bheight="([\d.]+)"', tag)
+        if width and height:
+            height_mm = width_mm * float(height.group(1)) / float(width.group(1))
+            tag = tag.replace(width.group(0), f'width="{width_mm:.2f}mm"', 1)
+            tag = tag.replace(height.group(0), f'height="{height_mm:.2f}mm"', 1)
+    inside = (
+        f"<title>{html.escape(about.title, quote=False)}</title>"
+        f'<metadata><{SCENE_KEY.lower()} xmlns="{SCENE_NAMESPACE}" command="{html.escape(about.command)}">'
+        f"{html.escape(about.scene, quote=False)}</{SCENE_KEY.lower()}></metadata>"
+    )
+    if tag.endswith("/>"):  # an empty <svg/>
+        tag, inside = tag[:-2].rstrip() + ">", inside + "</svg>"
+    return (text[: opening.start()] + tag + inside + text[opening.end() :]).encode("utf-8")
+
+
+def _pdf_text(text: str) -> bytes:
+    """A PDF text string in UTF-16BE with its byte-order mark, as hex (PDF 1.7 §7.9.2.2)."""
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
+
+
+def _embed_pdf(data: bytes, about: About) -> bytes:
+    """A new document information dictionary, appended as an incremental update (PDF 1.7 §7.5.6): the file's
+    bytes stay as they are; readers take the last trailer. Needs a classic cross-reference table (Skia's)."""
+    trailers = list(re.finditer(rb"trailer\s*<<(.*?)>>\s*startxref\s*(\d+)\s*%%EOF\s*$", data, re.S))
+    size = re.search(rb"/Size\s+(\d+)", trailers[-1].group(1)) if trailers else None
+    root = re.search(rb"/Root\s+(\d+\s+\d+\s+R)", trailers[-1].group(1)) if trailers else None
+    if not (trailers and size and root):
+        raise ValueError("this PDF has no plain cross-reference table to add the scene to")
+    ids = re.search(rb"/ID\s*\[[^\]]*\]", trailers[-1].group(1))
+    number = int(size.group(1))
+    body = data if data.endswith(b"\n") else data + b"\n"
+    offset = len(body)
+    info = (
+        f"{number} 0 obj\n<<".encode()
+        + b"/Title "
+        + _pdf_text(about.title)
+        + b"\n/Subject "
+        + _pdf_text(about.command or about.title)
+        + b"\n/Creator "
+        + _pdf_text(SOFTWARE)
+        + b"\n/Producer (Skia/PDF via kaleido)\n/"
+        + SCENE_KEY.encode()
+        + b" <"
+        + about.scene.encode("utf-8").hex().encode("ascii")
+        + b">>>\nendobj\n"
+    )
+    xref = len(body) + len(info)
+    trailer = (
+        f"xref\n0 1\n0000000000 65535 f\r\n{number} 1\n{offset:010d} 00000 n\r\n"
+        f"trailer\n<</Size {number + 1} /Root ".encode()
+        + root.group(1)
+        + f" /Info {number} 0 R /Prev {int(trailers[-1].group(2))}".encode()
+        + (b" " + ids.group(0) if ids else b"")
+        + f">>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return body + info + trailer
+
+
+def _embed_html(page: str, about: About) -> str:
+    script = (
+        f'<script type="application/json" id="scene" data-title="{html.escape(about.title)}">'
+        + about.scene.replace("</", "<\\/")
+        + "</script>"
+    )
+    return page.replace("</body>", script + "</body>", 1) if "</body>" in page else page + script
+
+
+def embed(data: bytes, fmt: str, about: About, *, dpi: float | None = None, width_mm: float | None = None) -> bytes:
+    """``data`` (an image of format ``fmt``) carrying ``about``: a PNG also gets its ``dpi`` (pHYs), an SVG
+    its printed width ``width_mm`` (its pixel viewBox kept)."""
+    if fmt == "png":
+        return _embed_png(data, about, dpi)
+    if fmt == "svg":
+        return _embed_svg(data, about, width_mm)
+    if fmt == "pdf":
+        return _embed_pdf(data, about)
+    if fmt == "html":
+        return _embed_html(data.decode("utf-8"), about).encode("utf-8")
+    raise ValueError(f"cannot put a scene into a {fmt!r} file; allowed: png, svg, pdf, html")
+
+
+def _png_text(payload: bytes, kind: bytes) -> tuple[str, str]:
+    keyword, _, rest = payload.partition(b"\0")
+    if kind == b"tEXt":
+        return keyword.decode("latin-1"), rest.decode("latin-1")
+    if kind == b"zTXt":
+        return keyword.decode("latin-1"), zlib.decompress(rest[1:]).decode("latin-1")
+    compressed, rest = rest[0], rest[2:]
+    _language, _, rest = rest.partition(b"\0")
+    _translated, _, text = rest.partition(b"\0")
+    return keyword.decode("latin-1"), (zlib.decompress(text) if compressed else text).decode("utf-8")
+
+
+def embedded_scene(data: bytes, name: str = "the file") -> str:
+    """The Scene JSON that :func:`embed` put into an exported PNG, SVG, PDF or HTML file.
+
+    Raises ValueError naming ``name`` when the file holds none (a figure exported before scenes were
+    embedded, or by another program)."""
+    found: str | None = None
+    head = data[:4096].lstrip()
+    if head.startswith(b"\x89PNG"):
+        for kind, payload in _png_chunks(data):
+            if kind in (b"tEXt", b"zTXt", b"iTXt"):
+                keyword, text = _png_text(payload, kind)
+                if keyword == SCENE_KEY:
+                    found = text
+    elif head.startswith(b"%PDF"):
+        matches = re.findall(rb"/" + SCENE_KEY.encode() + rb"\s*<([0-9A-Fa-f\s]*)>", data)
+        if matches:
+            found = bytes.fromhex(matches[-1].decode("ascii")).decode("utf-8")
+    elif b"<svg" in head:
+        try:
+            element = ET.fromstring(data).find(f".//{{{SCENE_NAMESPACE}}}{SCENE_KEY.lower()}")
+        except ET.ParseError as error:
+            raise ValueError(f"{name} is not a readable SVG file ({error})") from None
+        found = None if element is None else element.text
+    elif b"<html" in head.lower() or b"<!doctype html" in head.lower():
+        match = re.search(rb'<script type="application/json" id="scene"[^>]*>(.*?)</script>', data, re.S)
+        found = None if match is None else match.group(1).decode("utf-8").replace("<\\/", "</")
+    else:
+        raise ValueError(f"{name} is neither a scene JSON file nor an exported PNG, SVG, PDF or HTML figure")
+    if not found:
+        raise ValueError(
+            f"{name} holds no scene: export it again from this version (python cli.py render …), "
+            "or pass the scene JSON file (its side-car NAME.scene.json)"
+        )
+    return found
+
+
+FILE_FORMATS = ("png", "svg", "pdf", "html")
+
+
+def export_file(
+    fig: go.Figure,
+    fmt: str,
+    *,
+    scale: float = 1.0,
+    dpi: float | None = None,
+    width_mm: float | None = None,
+    about: About | None = None,
+) -> bytes:
+    """The bytes of a file of format ``fmt`` (``png``, ``svg``, ``pdf``, ``html``) showing ``fig`` at its own
+    size: a PNG ``scale`` times as many pixels and marked ``dpi``; an SVG ``width_mm`` wide when printed;
+    every one carrying ``about`` (the scene) when given."""
+    if fmt not in FILE_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FILE_FORMATS)}, got {fmt=}")
+    if fmt == "html":
+        return to_html(fig, about).encode("utf-8")
+    width, height = _size(fig, None, None)
+    data = render(fig, fmt, width, height, scale if fmt == "png" else 1.0)
+    if fmt == "png" and about is None and dpi:
+        return _embed_png(data, None, dpi)
+    if about is None:
+        return data
+    return embed(data, fmt, about, dpi=dpi if fmt == "png" else None, width_mm=width_mm if fmt == "svg" else None)
 
 
 class PlotArea(NamedTuple):

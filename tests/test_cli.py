@@ -149,7 +149,7 @@ def test_render_writes_each_format(tmp_path):
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("static export needs Debian's chromium: apt-get install -y chromium")
     base = ["render", "--preset", "fig3-saddle", "--steps", "60"]
-    png, svg, html = tmp_path / "c.png", tmp_path / "l.svg", tmp_path / "p.html"
+    png, svg, html, pdf = tmp_path / "c.png", tmp_path / "l.svg", tmp_path / "p.html", tmp_path / "l.pdf"
     size = ["--width", "600", "--height", "400", "--scale", "1"]
     assert cli.main([*base, "--view", "contour", *size, "-o", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -157,6 +157,78 @@ def test_render_writes_each_format(tmp_path):
     assert cli.main([*base, "--view", "lr", "-o", str(svg)]) == 0
     assert b"<svg" in svg.read_bytes()[:2000]
     assert cli.main([*base, "--view", "loss", "-o", str(html)]) == 0
-    assert "plotly" in html.read_text()
+    assert "plotly" in html.read_text() and '<script type="application/json" id="scene"' in html.read_text()
+    assert cli.main([*base, "--view", "lr", "-o", str(pdf)]) == 0
+    assert pdf.read_bytes()[:5] == b"%PDF-"
     assert cli.main([*base, "--view", "lr", "-o", str(tmp_path / "x.gif")]) == 2
     assert cli.main([*base, "--view", "lr", "-o", str(tmp_path / "x.bmp")]) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["--layout", "paper", "--view", "lr"], "--view picks one view for --layout single"),
+        (["--layout", "slide", "--column", "one"], "a slide is 1920 × 1080 pixels"),
+        (["--dpi", "300"], "--dpi goes with a printed width"),
+        (["--layout", "paper", "--width", "800"], "--width and --height size a single view"),
+        (["--column", "one", "--width-mm", "80"], "give a column or a width in mm, not both"),
+        (["--width-mm", "5"], "30–400 mm"),
+        (["--view", "lr", "--camera", "1,1,1"], "--view lr has none"),
+        (["--camera", "1,1"], "expected an eye"),
+        (["--layout", "paper", "--format", "gif"], "a GIF shows one view"),
+        (["--format", "pdf", "-o", "x.png"], "disagree"),
+        (["-o", "-"], "render writes a file"),
+        (["-o", "no/such/folder/"], "no such folder"),
+        (["--layout", "paper", "--view", "basins"], "--view picks one view"),
+    ],
+)
+def test_render_rejects_flags_that_mean_nothing(args, hint, capsys):
+    assert cli.main(["render", "--preset", "fig3-saddle", "--steps", "20", *args]) == 2
+    err = capsys.readouterr().err
+    assert hint in err and err.count("\n") == 1, err
+
+
+@pytest.mark.xdist_group("browser")
+def test_render_names_files_after_the_preset_and_embeds_the_scene(tmp_path, capsys, monkeypatch):
+    """Export → ``cli.py run --scene exported.png`` → the same Scene (and the same trajectories)."""
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("static export needs Debian's chromium: apt-get install -y chromium")
+    from engine.scene import Scene
+    from presets import PRESETS
+
+    monkeypatch.chdir(tmp_path)
+    assert (
+        cli.main(["render", "--preset", "fig3-saddle", "--view", "contour", "--width", "300", "--height", "200"]) == 0
+    )
+    assert Path("fig3-saddle_contour.png").is_file(), "no -o: named after the preset and the view, here"
+    assert "fig3-saddle_contour.png (300 × 200 px × 2)" in capsys.readouterr().out
+    base = ["render", "--preset", "fig3-saddle", "--steps", "40"]  # edited: no longer the preset as it ships
+    assert cli.main([*base, "--layout", "paper", "--column", "one", "--dpi", "150", "-o", str(tmp_path)]) == 0
+    png = tmp_path / "custom-saddle_paper-85mm.png"
+    assert f"{png} (85 × " in capsys.readouterr().out and png.is_file()
+    from PIL import Image
+
+    image = Image.open(png)
+    assert image.size[0] == round(85 / 25.4 * 150) and image.info["dpi"] == pytest.approx((150, 150), abs=0.05)
+    assert "--layout paper" in image.text["Comment"] and "--width-mm 85 --dpi 150" in image.text["Comment"]
+    expected = PRESETS["fig3-saddle"].build().replace(steps=40)
+    for exported in (png,):
+        out = tmp_path / "again.json"
+        assert cli.main(["scene", "--scene", str(exported), "-o", str(out)]) == 0
+        assert Scene.from_json(out.read_text()) == expected
+    csv_again, csv_direct = tmp_path / "again.csv", tmp_path / "direct.csv"
+    assert cli.main(["run", "--scene", str(png), "-o", str(csv_again)]) == 0
+    assert cli.main(["run", "--preset", "fig3-saddle", "--steps", "40", "-o", str(csv_direct)]) == 0
+    assert csv_again.read_text() == csv_direct.read_text()
+    assert (
+        cli.main([*base, "--layout", "slide", "--format", "pdf", "--camera", "1.8,-1.2,0.8", "-o", str(tmp_path)]) == 0
+    )
+    pdf = tmp_path / "custom-saddle_slide.pdf"
+    assert cli.main(["scene", "--scene", str(pdf), "-o", str(tmp_path / "p.json")]) == 0
+    assert Scene.from_json((tmp_path / "p.json").read_text()) == expected
+    gif = tmp_path / "g.gif"
+    assert cli.main([*base, "--view", "contour", "-o", str(gif)]) == 0
+    assert Scene.from_json((tmp_path / "g.scene.json").read_text()) == expected, "a GIF's scene is its side-car"
+    capsys.readouterr()
+    assert cli.main(["run", "--scene", str(gif)]) == 2
+    assert "neither a scene JSON file nor an exported" in capsys.readouterr().err
