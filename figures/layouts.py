@@ -640,6 +640,11 @@ def compose(
 
 
 def _surface_name(scene: Scene) -> str:
+    if getattr(scene, "task", None) is not None:
+        from tasks.registry import TASKS
+
+        task = TASKS.get(scene.task.id)
+        return task.name if task is not None else scene.task.id
     surface = landscapes.SURFACES.get(scene.surface.id)
     return surface.name if surface is not None else scene.surface.id
 
