@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from common.params import FloatParam, StepsParam
 from common.registry import Equivalent, lazy_module
-from optimizers._base import KERAS, OPTAX, TORCH, Optimizer
+from optimizers._base import KERAS, OPTAX, OPTAX_CONTRIB, TORCH, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -297,5 +297,9 @@ ENTRIES = (
         },
         description="Dual averaging: the point follows the start minus all past gradients over a cube-root scale.",
         factory=madgrad,
+        equivalents=(
+            Equivalent("madgrad", "MADGRAD", "lr = η, momentum = μ, eps = ε (weight_decay = 0)"),
+            Equivalent(OPTAX_CONTRIB, "madgrad", "learning_rate = η, momentum = μ, eps = ε"),
+        ),
     ),
 )

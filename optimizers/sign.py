@@ -10,8 +10,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from common.params import FloatParam
-from common.registry import lazy_module
-from optimizers._base import Optimizer
+from common.registry import Equivalent, lazy_module
+from optimizers._base import OPTAX, TORCH, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -107,6 +107,7 @@ ENTRIES = (
         params={},
         description="Moves every coordinate by η against the gradient's sign: 45° steps of fixed length.",
         factory=sign_sgd,
+        equivalents=(Equivalent(OPTAX, "sign_sgd", "learning_rate = η"),),
     ),
     Optimizer(
         id="signum",
@@ -115,6 +116,7 @@ ENTRIES = (
         params={"beta": _BETA},
         description="signSGD on a momentum: fixed-length steps that keep their direction through noise.",
         factory=signum,
+        equivalents=(Equivalent(OPTAX, "signum", "learning_rate = η, beta = β"),),
     ),
     Optimizer(
         id="lion",
@@ -139,6 +141,15 @@ ENTRIES = (
         },
         description="Sign of a blend of momentum and gradient: fixed-length steps found by program search.",
         factory=lion,
+        equivalents=(
+            Equivalent("lion_pytorch", "Lion", "lr = η, betas = (β_1, β_2), weight_decay = λ"),
+            Equivalent(
+                OPTAX,
+                "lion",
+                "learning_rate = η, b1 = β_1, b2 = β_2, weight_decay = λ (optax's default 1e-3)",
+                defaults={"weight_decay": 1e-3},
+            ),
+        ),
     ),
     Optimizer(
         id="rprop",
@@ -168,5 +179,14 @@ ENTRIES = (
         },
         description="Per-coordinate sign steps whose length grows while the sign holds and halves when it flips.",
         factory=rprop,
+        equivalents=(
+            Equivalent(TORCH, "Rprop", "lr = η, etas = (η^-, η^+), step_sizes = (s_min, s_max)"),
+            Equivalent(
+                OPTAX,
+                "rprop",
+                "learning_rate = η (the initial step size), eta_minus = η^-, eta_plus = η^+, min_step_size = s_min, "
+                "max_step_size = s_max",
+            ),
+        ),
     ),
 )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from common.params import BoolParam, FloatParam, IntParam
 from common.registry import Equivalent, lazy_module
-from optimizers._base import OPTAX, TORCH_OPTIMIZER, Optimizer
+from optimizers._base import OPTAX, OPTAX_CONTRIB, TORCH_OPTIMIZER, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -115,5 +115,14 @@ ENTRIES = (
         factory=sam,
         extra_args=("grad_fn",),
         passes_extra_args=False,
+        equivalents=(
+            Equivalent(
+                OPTAX_CONTRIB,
+                "sam",
+                "optimizer = the inner one, adv_optimizer = chain(normalize(), sgd(ρ)), sync_period = 2, "
+                "opaque_mode = True",
+                params={"adv_optimizer": None, "sync_period": None, "opaque_mode": None},
+            ),
+        ),
     ),
 )

@@ -1,0 +1,328 @@
+"""Our optimizers against torch.optim and the authors' own packages, in float64.
+
+Every case of scripts/record_reference_optimizers.py runs a reference (``torch.optim.AdamW``,
+``prodigyopt.Prodigy``, ...) 50 steps from a fixed start on a rotated quadratic and on Rosenbrock's
+function; tests/data/reference_optimizers.json keeps its points after a few steps. Here our optimizer,
+built by :func:`optimizers.make` from the registry with the case's parameters, runs the same steps and
+must reach the same points: always against the recording, and against the reference itself where it is
+importable. Where optax's version of an algorithm differs from the authors', a test below shows the two
+disagree in the way the entry's docstring says, and agree where they should.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+import optimizers
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDED = json.loads((ROOT / "tests" / "data" / "reference_optimizers.json").read_text(encoding="utf-8"))
+CASES = RECORDED["cases"]
+
+
+def _recorder():
+    """scripts/record_reference_optimizers.py as a module (it imports the references only when run)."""
+    path = ROOT / "scripts" / "record_reference_optimizers.py"
+    spec = importlib.util.spec_from_file_location("record_reference_optimizers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+RECORDER = _recorder()
+
+
+@pytest.fixture
+def x64():
+    previous = jax.config.read("jax_enable_x64")
+    jax.config.update("jax_enable_x64", True)
+    yield
+    jax.config.update("jax_enable_x64", previous)
+
+
+def _extras(fn, params, needs: tuple[str, ...], min_value: float) -> dict[str, Any]:
+    """What an update needs besides the gradient, as the engine passes it (no noise, no clipping)."""
+    available = {
+        "value": lambda: fn(params),
+        "grad": lambda: jax.grad(fn)(params),
+        "value_fn": lambda: fn,
+        "obj_fn": lambda: fn,
+        "grad_fn": lambda: lambda p, i: jax.grad(fn)(p),
+    }
+    return {name: available[name]() for name in needs}
+
+
+def our_path(
+    optimizer_id: str,
+    lr: float,
+    params: dict[str, Any],
+    problem: str,
+    *,
+    inner: dict[str, Any] | None = None,
+    steps: int = 50,
+) -> np.ndarray:
+    """``[steps + 1, 2]``: the start and the point after each step, as the page draws it (the returned point)."""
+    fn, start = RECORDER.PROBLEMS[problem]
+    inner_id = inner["id"] if inner else None
+    tx = optimizers.make(
+        optimizer_id,
+        lr,
+        params,
+        total_steps=steps,
+        inner_id=inner_id,
+        inner_hyper=inner.get("params") if inner else None,
+        min_value=0.0,
+    )
+    needs = optimizers.extra_args(optimizer_id, inner_id)
+
+    @jax.jit
+    def path(x0):
+        def step(carry, _):
+            x, state = carry
+            updates, state = tx.update(jax.grad(fn)(x), state, x, **_extras(fn, x, needs, 0.0))
+            x = optax.apply_updates(x, updates)
+            return (x, state), optimizers.returned_point(state, x)
+
+        _, points = jax.lax.scan(step, (x0, tx.init(x0)), None, length=steps)
+        return jnp.concatenate([x0[None], points])
+
+    return np.asarray(path(jnp.asarray(start, jnp.float64)))
+
+
+def _case_id(case: dict[str, Any]) -> str:
+    return RECORDER._label(case)
+
+
+AGREEING = [case for case in CASES if "differs" not in case]
+DIFFERING = {case["differs"]: case for case in CASES if "differs" in case}
+
+
+def _compared_steps(case: dict[str, Any]) -> list[str]:
+    return [k for k in case["points"] if int(k) <= case.get("agree_until", RECORDER.STEPS)]
+
+
+def _deviation(case: dict[str, Any], path: np.ndarray) -> float:
+    return max(float(np.abs(path[int(k)] - np.asarray(case["points"][k])).max()) for k in _compared_steps(case))
+
+
+# --- the recording --------------------------------------------------------------------------------------------------
+
+
+def test_the_recorded_file_is_the_script_s():
+    """The JSON holds exactly the cases the script defines (rerun the script after changing them)."""
+    recorded = [{k: v for k, v in case.items() if k != "points"} for case in CASES]
+    assert recorded == json.loads(json.dumps(RECORDER.CASES))
+    assert all(sorted(map(int, case["points"])) == list(RECORDER.RECORD_AT) for case in CASES)
+    assert RECORDED["steps"] == RECORDER.STEPS
+
+
+# Equivalents whose agreement another test shows: the eleven first entries' (tests/test_optimizers.py's TORCH_CASES)
+# and the names that stand for a composition.
+ELSEWHERE = {"sgd", "momentum", "nesterov", "adam", "yogi", "lookahead", "adagrad", "rmsprop", "adadelta"}
+
+
+def test_every_reference_equivalent_has_a_recorded_case():
+    """Each torch or authors'-package name an optimizer claims is run against that library (agreeing or differing)."""
+    claimed = {
+        (entry_id, eq.module, eq.name)
+        for entry_id, entry in optimizers.OPTIMIZERS.items()
+        for eq in entry.equivalents
+        if eq.library not in ("optax", "keras") and entry_id not in ELSEWHERE
+    }
+    recorded = {(case["id"], case["reference"]["module"], case["reference"]["name"]) for case in CASES}
+    assert claimed - recorded == set(), "record a case for each (scripts/record_reference_optimizers.py)"
+    asgd = {("sgd", "torch.optim", "ASGD")}  # ASGD with λ = 0 is plain SGD; no entry names it (it averages aside)
+    assert recorded - claimed == asgd
+
+
+@pytest.mark.parametrize("case", AGREEING, ids=_case_id)
+def test_matches_the_reference_as_recorded(x64, case):
+    path = our_path(case["id"], case["lr"], case["params"], case["problem"], inner=case.get("inner"))
+    assert float(np.abs(path[-1] - path[0]).max()) > 0.05  # it moved
+    np.testing.assert_allclose(
+        np.stack([path[int(k)] for k in _compared_steps(case)]),
+        np.stack([case["points"][k] for k in _compared_steps(case)]),
+        rtol=0,
+        atol=case.get("atol", 1e-12),
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_the_recording_is_what_the_reference_gives_now(case):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(case["reference"]["module"])
+    torch.set_default_dtype(torch.float64)
+    live = RECORDER.reference_points(torch, case)
+    for k, point in case["points"].items():
+        np.testing.assert_allclose(live[k], point, rtol=1e-13, atol=1e-15)
+
+
+def test_the_recorded_libraries_name_what_the_equivalents_say():
+    libraries = RECORDED["libraries"]
+    for entry_id, entry in optimizers.OPTIMIZERS.items():
+        for eq in entry.equivalents:
+            if eq.module in libraries:
+                assert eq.name in libraries[eq.module]["names"], f"{entry_id}: {eq.qualified} is not in its package"
+
+
+# --- where optax's version is not the authors': each difference as the entry's docstring states it --------------------
+
+
+def _differing(prefix: str) -> list[dict[str, Any]]:
+    return [case for key, case in DIFFERING.items() if key.startswith(prefix)]
+
+
+def _first_step(case: dict[str, Any]) -> np.ndarray:
+    return np.asarray(case["points"]["1"]) - np.asarray(RECORDER.PROBLEMS[case["problem"]][1])
+
+
+@pytest.mark.parametrize("case", _differing("radam:"), ids=_case_id)
+def test_radam_epsilon_before_or_after_the_bias_correction(x64, case):
+    # torch: √(1 − β₂ᵗ)/(√v + ε); optax: 1/(√(v/(1 − β₂ᵗ)) + ε). The same while ρ_t < 5 (momentum steps, no ε),
+    # apart once the rectified steps begin (t = 6 at β₂ = 0.999); equal at ε = 0 (the recorded case above).
+    path = our_path(case["id"], case["lr"], case["params"], case["problem"])
+    early = np.stack([case["points"][k] for k in ("1", "2", "3", "5")])
+    np.testing.assert_allclose(path[[1, 2, 3, 5]], early, rtol=0, atol=1e-14)
+    assert np.abs(path[50] - np.asarray(case["points"]["50"])).max() > 1e-6
+
+
+@pytest.mark.parametrize("case", _differing("lamb:"), ids=_case_id)
+def test_lamb_debias_scales_the_step_length_after_the_trust_ratio(x64, case):
+    # torch-optimizer's debias=True multiplies the trust-ratio step η‖θ‖u/‖u‖ by √(1 − β₂ᵗ)/(1 − β₁ᵗ): the first step
+    # keeps ours' direction and is √0.001/0.1 = 0.316 times as long
+    ours = our_path(case["id"], case["lr"], case["params"], case["problem"], steps=1)
+    theirs = _first_step(case)
+    mine = ours[1] - ours[0]
+    np.testing.assert_allclose(theirs, mine * np.sqrt(1 - 0.999) / (1 - 0.9), rtol=1e-12)
+
+
+@pytest.mark.parametrize("case", _differing("sophia:"), ids=_case_id)
+def test_sophia_bias_corrects_the_momentum_sophiag_does_not(x64, case):
+    # same Hessian, same clip: optax's m̂ = m/(1 − β₁ᵗ) is larger than SophiaG's m, so its unclipped steps are longer
+    # (γ = 1 lets them be unclipped); the first step is a clipped sign step in both (h = 0 before the first estimate);
+    # at β₁ = 0 the two agree (the recorded case above)
+    path = our_path(case["id"], case["lr"], case["params"], case["problem"])
+    np.testing.assert_allclose(path[1], case["points"]["1"], rtol=0, atol=1e-15)
+    assert np.abs(path[50] - np.asarray(case["points"]["50"])).max() > 1e-4
+
+
+@pytest.mark.parametrize("case", _differing("mechanize:"), ids=_case_id)
+def test_mechanize_is_close_to_mechanic_pytorch_not_equal(x64, case):
+    # mechanic-pytorch starts each of its six scales s_i at 0 and its m_i at 1e-6; its first scales are then
+    # β_i·1e-6·s_init/(6ε) = β_i·1e-6/6 at its defaults, optax's s_init/6 = 1e-6/6 each: the first step is Σβ_i/6 of
+    # ours. After that optax's tuner floors m at |h| + ε and clips h in the reward, which mechanic-pytorch does not.
+    path = our_path(case["id"], case["lr"], case["params"], case["problem"], inner=case.get("inner"))
+    betas = 1 - 0.1 ** np.arange(1, 7)
+    np.testing.assert_allclose(_first_step(case), (path[1] - path[0]) * betas.sum() / 6, rtol=1e-6)
+    assert np.abs(path[25] - np.asarray(case["points"]["25"])).max() > 1e-6
+
+
+def test_lbfgs_parts_from_torch_where_a_pair_has_negative_curvature():
+    (case,) = [c for c in CASES if c["id"] == "lbfgs" and c["problem"] == "rosenbrock"]
+    assert case["agree_until"] == 10  # agreed up to here (test_matches_the_reference_as_recorded)
+    jax.config.update("jax_enable_x64", True)
+    try:
+        path = our_path(case["id"], case["lr"], case["params"], case["problem"])
+    finally:
+        jax.config.update("jax_enable_x64", False)
+    fn, _ = RECORDER.PROBLEMS["rosenbrock"]
+    grads = np.asarray(jax.vmap(jax.grad(fn))(jnp.asarray(path)))
+    curvature = np.einsum("ki,ki->k", np.diff(path, axis=0), np.diff(grads, axis=0))  # ⟨s_k, y_k⟩
+    assert curvature[10] < 0 and np.all(curvature[:10] > 1e-10)  # step 11's pair: optax keeps it, torch drops it
+    assert np.abs(path[25] - np.asarray(case["points"]["25"])).max() > 1e-3
+
+
+# --- differences against optax itself (no reference needed) ----------------------------------------------------------
+
+
+def _optax_path(tx: optax.GradientTransformation, problem: str, steps: int = 50) -> np.ndarray:
+    fn, start = RECORDER.PROBLEMS[problem]
+
+    @jax.jit
+    def path(x0):
+        def step(carry, _):
+            x, state = carry
+            updates, state = tx.update(jax.grad(fn)(x), state, x)
+            x = optax.apply_updates(x, updates)
+            return (x, state), x
+
+        _, points = jax.lax.scan(step, (x0, tx.init(x0)), None, length=steps)
+        return jnp.concatenate([x0[None], points])
+
+    return np.asarray(path(jnp.asarray(start, jnp.float64)))
+
+
+@pytest.mark.parametrize(
+    ("optimizer_id", "theirs", "same", "different"),
+    [
+        # prodigyopt and dadaptation leave Adam's bias correction out by default; optax always corrects
+        ("prodigy", lambda lr: optax.contrib.prodigy(lr), {"bias_correction": True}, {}),
+        ("dadapt_adamw", lambda lr: optax.contrib.dadapt_adamw(lr), {"bias_correction": True}, {}),
+        # adabelief-pytorch rectifies by default; optax (the paper's Algorithm 1) does not
+        ("adabelief", lambda lr: optax.adabelief(lr), {"rectify": False}, {}),
+        # torch's NAdam has Dozat's momentum schedule; optax's has none (ψ → ∞)
+        ("nadam", lambda lr: optax.nadam(lr), {"momentum_decay": 1e6}, {}),
+        ("nadamw", lambda lr: optax.nadamw(lr, weight_decay=0.01), {"momentum_decay": 1e6}, {}),
+        # torch's L-BFGS scales the first step by the L1 norm, optax by the L2 norm
+        ("lbfgs", lambda lr: optax.chain(optax.scale_by_lbfgs(), optax.scale(-lr)), {"first_step": "l2"}, {}),
+        # torch keeps the maximum of the raw v, optax of the bias-corrected v̂
+        ("amsgrad", lambda lr: optax.amsgrad(lr), None, {}),
+    ],
+)
+@pytest.mark.parametrize("problem", ["quadratic", "rosenbrock"])
+def test_optax_s_variant_is_a_setting_of_ours(x64, optimizer_id, theirs, same, different, problem):
+    lr = {"prodigy": 1.0, "dadapt_adamw": 1.0, "lbfgs": 1.0}.get(optimizer_id, RECORDER._SLOW[problem])
+    params = {"linesearch": "none"} if optimizer_id == "lbfgs" else {}
+    optax_path = _optax_path(theirs(lr), problem)
+    default = our_path(optimizer_id, lr, {**params, **different}, problem)
+    assert np.abs(default - optax_path).max() > 1e-4, "our default is the authors' (torch's), not optax's"
+    if same is not None:
+        np.testing.assert_allclose(our_path(optimizer_id, lr, {**params, **same}, problem), optax_path, atol=1e-12)
+
+
+@pytest.mark.parametrize("optimizer_id", ["prodigy", "dadapt_adamw"])
+def test_without_bias_correction_the_first_step_is_longer_by_1_over_c1(x64, optimizer_id):
+    # c₁ = √(1 − β₂)/(1 − β₁) = √0.001/0.1: the authors' first step is 1/c₁ ≈ 3.16 times optax's, same direction
+    authors = our_path(optimizer_id, 1.0, {}, "quadratic", steps=1)
+    optax_like = our_path(optimizer_id, 1.0, {"bias_correction": True}, "quadratic", steps=1)
+    np.testing.assert_allclose(authors[1] - authors[0], (optax_like[1] - optax_like[0]) * 0.1 / np.sqrt(0.001))
+
+
+def test_rectified_adabelief_starts_with_momentum_steps_of_the_gradient_s_size(x64):
+    fn, start = RECORDER.PROBLEMS["quadratic"]
+    path = our_path("adabelief", 0.05, {}, "quadratic", steps=1)
+    np.testing.assert_allclose(path[1], np.asarray(start) - 0.05 * np.asarray(jax.grad(fn)(jnp.asarray(start))))
+
+
+def test_lbfgs_first_step_l1_against_l2(x64):
+    fn, start = RECORDER.PROBLEMS["rosenbrock"]
+    g = np.asarray(jax.grad(fn)(jnp.asarray(start)))
+    for first_step, norm in (("l1", np.abs(g).sum()), ("l2", np.linalg.norm(g))):
+        path = our_path("lbfgs", 1.0, {"linesearch": "none", "first_step": first_step}, "rosenbrock", steps=1)
+        np.testing.assert_allclose(path[1], np.asarray(start) - g / max(1.0, norm), rtol=1e-14)
+
+
+def test_acprop_as_optax_has_it_hand_trace(x64):
+    # optax.contrib.acprop divides the raw gradient by the previous belief (the paper's Algorithm 2 divides m_t):
+    # on x² from 1 with η = ¼, β₁ = ½, β₂ = ¾, ε = ε' = 0:
+    # t=1: g=2, the first step is plain: x = 1 − ¼·2 = 0.5;                m=1,   s=¼·(2−0)²=1
+    # t=2: g=1, ŝ = s₁/(1 − ¾) = 4: x = 0.5 − ¼·1/2 = 0.375;              m=1,   s=¾·1+¼·(1−1)²=0.75
+    # t=3: g=0.75, ŝ = s₂/(1 − ¾²) = 12/7: x = 0.375 − ¼·0.75/√(12/7)
+    tx = optimizers.make("acprop", 0.25, {"b1": 0.5, "b2": 0.75, "eps": 0.0, "eps_root": 0.0})
+    x = jnp.array([1.0])
+    points = []
+    state = tx.init(x)
+    for _ in range(3):
+        updates, state = tx.update(2 * x, state, x)
+        x = x + updates
+        points.append(float(x[0]))
+    np.testing.assert_allclose(points, [0.5, 0.375, 0.375 - 0.25 * 0.75 / np.sqrt(12 / 7)], rtol=1e-14)
