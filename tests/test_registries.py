@@ -418,3 +418,20 @@ def test_every_optimizer_descends_through_the_engine(optimizer_id):
     assert np.all(np.diff(result.grad_evals, axis=1) >= 1), "at least one gradient evaluation per step"
     for name, values in result.internals.items():
         assert values.shape == result.positions.shape, name
+
+
+@pytest.mark.parametrize(
+    "wrapper_id", [key for key, entry in optimizers.OPTIMIZERS.items() if entry.wraps and not entry.passes_extra_args]
+)
+def test_the_scene_refuses_a_wrapper_around_an_optimizer_it_cannot_feed(wrapper_id):
+    """SAM passes its inner optimizer only gradients: one that needs the loss, a line search's function or a Hessian
+    estimate is refused when the Scene is built (not later, in the engine), with what to choose instead."""
+    needy = [key for key, entry in optimizers.OPTIMIZERS.items() if entry.extra_args and not entry.wraps]
+    assert {"lbfgs", "polyak_sgd", "momo", "sophia"} <= set(needy)
+    for inner_id in needy:
+        with pytest.raises(SceneError) as error:
+            Scene.build({"optimizers": [{"id": wrapper_id, "inner": {"id": inner_id}}]})
+        message = str(error.value)
+        assert f"{wrapper_id} cannot wrap {inner_id}: {inner_id} needs" in message
+        assert "choose an inner optimizer that needs only the gradient" in message
+    Scene.build({"optimizers": [{"id": wrapper_id, "inner": {"id": "adam"}}]})
