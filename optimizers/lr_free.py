@@ -51,6 +51,15 @@ def prodigy(
     ``d_0``; ``m``, ``v`` are Adam's moments of ``d·g``, ``β₃ = √β₂``.
     :func:`~optimizers.transforms.prodigy_ref`.
 
+    In a narrow valley ``d`` can outgrow the valley's width, and the Adam-normalised steps (about
+    ``η d`` long) then bounce across it: on Rosenbrock from (−1.5, 2) at ``η = 1`` the loss falls
+    from 12.5 to 5, then climbs to about 100 by step 100 (``d ≈ 0.27``), as ``prodigyopt`` does
+    step for step (tests/test_reference_optimizers.py). Clipping the gradient to norm 1 (the
+    page's default) lets ``d`` grow further (0.5 in float64, 1.5 in float32, where rounding sends
+    the chaotic path elsewhere: loss 831 after 200 steps; ``prodigyopt`` with the same clipping
+    reaches 1.5·10⁴ in float32). This is Prodigy's behaviour, not a bug: ``d`` never shrinks; a
+    smaller ``η`` or ``κ`` (``d_coef``) keeps the steps inside such a valley.
+
     References:
         Mishchenko & Defazio, Prodigy: An Expeditiously Adaptive Parameter-Free Learner, ICML 2024; prodigyopt 1.1.2
     """

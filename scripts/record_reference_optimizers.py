@@ -69,6 +69,7 @@ PROBLEMS: dict[str, tuple[Callable[[Any], Any], tuple[float, float]]] = {
     "quadratic": (quadratic, (1.0, -2.0)),
     "rosenbrock": (rosenbrock, (-1.2, 1.0)),
     "bowl": (bowl, (1.0, -2.0)),
+    "rosenbrock_far": (rosenbrock, (-1.5, 2.0)),  # f = 12.5, across the valley from its floor
 }
 DIAGONAL_HESSIAN = {"bowl": (1.0, 10.0)}
 
@@ -90,6 +91,7 @@ def _case(
     atol: float | None = None,
     agree_until: dict[str, int] | None = None,
     differs: str = "",
+    steps: int = STEPS,
 ) -> list[dict[str, Any]]:
     """One case per problem: our ``optimizer_id`` at ``lr`` (or ``lr[problem]``) with ``params`` against
     ``reference``, whose ``lr`` is set to the same."""
@@ -112,6 +114,8 @@ def _case(
             case["atol"] = atol  # a documented float32 step inside optax: the agreement is to float32's precision
         if agree_until and problem in agree_until:
             case["agree_until"] = agree_until[problem]  # the last step compared; the note says why they part there
+        if steps != STEPS:
+            case["steps"] = steps
         if differs:
             case["differs"] = f"{differs} ({problem})"  # a documented difference: a test checks it is as stated
         out.append(case)
@@ -178,6 +182,14 @@ CASES: list[dict[str, Any]] = [
         1.0,
         _ref("prodigyopt", "Prodigy", use_bias_correction=True),
         params={"bias_correction": True},
+    ),
+    *_case(
+        "prodigy",
+        1.0,
+        _ref("prodigyopt", "Prodigy"),
+        problems=("rosenbrock_far",),
+        steps=100,
+        note="d grows past the valley's width and the steps bounce across it: the loss rises after step 50",
     ),
     *_case("dadapt_adamw", 1.0, _ref("dadaptation", "DAdaptAdam")),
     *_case(
@@ -287,7 +299,8 @@ def reference_points(torch: Any, case: dict[str, Any]) -> dict[str, list[float]]
         return loss
 
     points = {}
-    for k in range(1, STEPS + 1):
+    steps = case.get("steps", STEPS)
+    for k in range(1, steps + 1):
         if mode == "sophia":
             # the authors' loop: the step, then (every k steps; here k = 1) a new Hessian estimate for the next ones.
             # update_hessian() averages grad² (Gauss-Newton-Bartlett); with grad = √h it averages the exact diagonal h,
@@ -298,7 +311,7 @@ def reference_points(torch: Any, case: dict[str, Any]) -> dict[str, list[float]]
             optimizer.update_hessian()
         else:
             optimizer.step(closure)
-        if k in RECORD_AT:
+        if k in RECORD_AT or k == steps:
             if mode == "schedule_free":
                 optimizer.eval()
                 points[str(k)] = param.detach().tolist()
