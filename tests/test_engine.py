@@ -291,3 +291,38 @@ def test_no_recompilation_when_numbers_change_for_extra_arguments_and_evaluation
         result = run(Scene.build({**base.to_dict(), **change}))
         assert result.loss.shape != first.loss.shape or not np.array_equal(result.loss, first.loss)
     assert trace_count() == compiled
+
+
+def test_gradient_evaluations_stop_where_a_run_converges():
+    """The engine steps a converged trajectory on in place; a line search there would go on spending evaluations that
+    a run stopped by its gradient norm never spends. The count stops at the convergence step, for a plain optimizer
+    and a counting one alike, and the loss figure against evaluations ends each converged curve there."""
+    from engine.simulate import run_batch, run_labels, scene_batch
+    from figures.paths import loss_figure
+
+    scene = Scene.build(
+        {
+            "surface": {"id": "quadratic"},
+            "starts": [[3.0, -2.0]],
+            "optimizers": [{"id": "sgd"}, {"id": "lbfgs"}],
+            "lr": 1.0,
+            "steps": 200,
+            "dtype": "float64",
+        }
+    )
+    result = run(scene)
+    assert np.all(result.status == CONVERGED)
+    for i, stop in enumerate(result.status_step):
+        counts = result.grad_evals[i]
+        assert np.all(np.diff(counts[: stop + 1]) >= 1) and np.all(counts[stop:] == counts[stop])
+    assert result.grad_evals[0, -1] == result.status_step[0]  # SGD: one per step until it converged
+    lbfgs_stop = result.status_step[1]
+    assert lbfgs_stop < 30 and result.grad_evals[1, -1] > lbfgs_stop  # its line search spent more, but only until then
+    finals = run_batch(scene, scene_batch(scene, run_labels(scene)), record=False)["final_grad_evals"]
+    np.testing.assert_array_equal(finals, result.grad_evals[:, -1])
+    figure = loss_figure(result, x_axis="gradient evaluations")
+    for i, trace in enumerate(figure.data):
+        drawn = ~np.isnan(np.asarray(trace.y, float))
+        at_end = np.asarray(trace.x) == result.grad_evals[i, -1]
+        assert np.sum(drawn & at_end) == 1  # the curve ends at its convergence point, no vertical line after it
+    assert figure.layout.xaxis.range[1] == result.grad_evals[:, -1].max()
