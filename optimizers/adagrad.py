@@ -147,6 +147,10 @@ def madgrad(
     The point is pulled towards ``z``, the start point minus a weighted sum of all gradients, each
     coordinate divided by the cube root of its weighted sum of squares.
 
+    As in ``madgrad.MADGRAD`` (the authors'), ``ε`` is added to ``η`` in the weights ``λ``; optax
+    takes ``√(t + 1)`` of the int32 step count in float32, so in float64 the two agree to 1e-8
+    relative, not to the last digit.
+
     References:
         Defazio & Jelassi, Adaptivity without Compromise: A Momentumized, Adaptive, Dual Averaged Gradient
         Method for Stochastic Optimization, JMLR 2022; madgrad 1.3

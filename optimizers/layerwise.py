@@ -288,7 +288,7 @@ ENTRIES = (
                 OPTAX,
                 "adafactor",
                 "learning_rate = η, decay_rate = c, clipping_threshold = d, eps = ε; optax's step is η, "
-                "not min(η, 1/√t)",
+                "not min(η, 1/√t): the same while η ≤ 1/√t",
             ),
         ),
     ),

@@ -184,7 +184,11 @@ def mechanize(
 
     with six betting "wealths" ``W`` (``β_i = 1 − 10^{−i}``) fed by ``h_t = ⟨g_t, Σ_k inner(g_k)⟩``.
     ``s`` (shown as ``lr_estimate``) starts at 6·``s_init`` and multiplies the inner optimizer's
-    learning rate; leave that at 1.
+    learning rate; leave that at 1. The authors' ``mechanic_pytorch.mechanize`` (0.0.1) differs in
+    its tuner's details: its scales start at 0 and its ``m`` at 1e-6 (so its first step is
+    ``Σβ_i/6 ≈ 0.98`` of this one's at its defaults), it floors ``m`` at ``|h|`` (optax:
+    ``|h| + ε``), does not clip ``h`` in the reward, and scales its decay by the norm of the point
+    after the inner step; the paths stay close, not equal.
 
     References:
         Cutkosky et al., Mechanic: A Learning Rate Tuner, NeurIPS 2023

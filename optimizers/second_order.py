@@ -52,8 +52,9 @@ def lbfgs(
 
     with ``α_t`` from the line search (strong Wolfe conditions, starting at 1) or ``α_t = 1``
     (``linesearch = "none"``: ``torch.optim.LBFGS``'s default, which has no line search either).
-    ``η = 1`` is the textbook method. The first direction (no curvature pairs yet) is
-    ``g / max(1, ‖g‖₁)`` as in torch (``first_step = "l1"``), or ``g / max(1, ‖g‖₂)`` as in
+    ``η = 1`` is the textbook method. The line search is optax's by default: without one (torch's
+    default) unit steps overshoot on curved valleys such as Rosenbrock's. The first direction (no
+    curvature pairs yet) is ``g / max(1, ‖g‖₁)`` as in torch (``first_step = "l1"``), or ``g / max(1, ‖g‖₂)`` as in
     :func:`optax.scale_by_lbfgs` (``"l2"``); every later step is the same in both. With
     ``linesearch = "none"`` and ``first_step = "l1"`` this is ``torch.optim.LBFGS(max_iter=1,
     history_size=10)``, one L-BFGS iteration per step; torch's own ``"strong_wolfe"`` search
@@ -104,8 +105,10 @@ def sophia(
     Hutchinson's estimate needs the objective (the engine passes the surface as ``obj_fn``; it
     sees no gradient noise) and costs one Hessian-vector product every ``k`` steps, counted as one
     gradient evaluation. Where the curvature is negative or tiny, ``max(γh, ε)`` makes the step
-    the clip ``ρ``: a sign step. The authors' SophiaG uses a Gauss-Newton estimate, which needs
-    labels (no such thing on a surface).
+    the clip ``ρ``: a sign step. The authors' SophiaG (``sophia_opt``) takes a Gauss-Newton
+    estimate, which needs labels (no such thing on a surface); fed the same estimate, its step
+    is this one with ``ρ·bs = γ`` except that it does not bias-correct ``m`` (optax divides by
+    ``1 − β₁ᵗ``): the two agree at ``β₁ = 0`` and part where the steps are not clipped.
 
     References:
         Liu et al., Sophia: A Scalable Stochastic Second-order Optimizer for Language Model Pre-training,

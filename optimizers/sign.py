@@ -86,7 +86,8 @@ def rprop(
 
     Each coordinate's step grows while its gradient keeps its sign and shrinks when it flips; a
     schedule scales the step sizes (``s`` is kept in units of ``η_t``). :func:`optax.rprop` is the
-    same algorithm with a fixed initial step size.
+    same algorithm with a fixed initial step size, but it applies each step one update late (its
+    first update is 0: it returns the step computed at the previous call).
 
     References:
         Riedmiller & Braun, A direct adaptive method for faster backpropagation learning: the RPROP algorithm,
@@ -185,7 +186,7 @@ ENTRIES = (
                 OPTAX,
                 "rprop",
                 "learning_rate = η (the initial step size), eta_minus = η^-, eta_plus = η^+, min_step_size = s_min, "
-                "max_step_size = s_max",
+                "max_step_size = s_max; optax applies each step one update late",
             ),
         ),
     ),

@@ -351,3 +351,79 @@ def test_acprop_as_optax_has_it_hand_trace(x64):
         x = x + updates
         points.append(float(x[0]))
     np.testing.assert_allclose(points, [0.5, 0.375, 0.375 - 0.25 * 0.75 / np.sqrt(12 / 7)], rtol=1e-14)
+
+
+# --- optax's names: each optax equivalent, called with optax's own defaults, against ours under the mapped ones ------
+
+# Whose optax equivalent is not the same numbers, and how (the entry's docstring and the Equivalent's mapping say so).
+NOT_OPTAX_S_NUMBERS = {
+    "amsgrad": "optax keeps the maximum of the bias-corrected v̂, torch of the raw v",
+    "rprop": "optax applies each step one update late: its first update is 0",
+}
+
+
+def _optax_call(entry_id: str, eq, lr: float):
+    """optax's function as a person would call it by that name: its own defaults, the learning rate, for a wrapper
+    plain SGD inside (as ours gets)."""
+    fn = getattr(importlib.import_module(eq.module), eq.name)
+    if entry_id == "mechanize":
+        return fn(optax.sgd(lr))
+    if entry_id == "sam":
+        adversary = optax.chain(optax.contrib.normalize(), optax.sgd(0.05))
+        return fn(optax.sgd(lr), adversary, sync_period=2, opaque_mode=True)
+    if entry_id == "polyak_sgd":
+        return fn(max_learning_rate=lr)
+    if entry_id == "noisy_sgd":
+        return fn(lr, key=jax.random.key(0))  # our seed 0
+    return fn(lr)
+
+
+OPTAX_EQUIVALENTS = [
+    (entry_id, eq)
+    for entry_id, entry in optimizers.OPTIMIZERS.items()
+    for eq in entry.equivalents
+    if eq.library == "optax" and entry_id not in ELSEWHERE and entry_id != "lookahead"
+]
+
+
+@pytest.mark.parametrize(("entry_id", "eq"), OPTAX_EQUIVALENTS, ids=lambda value: getattr(value, "qualified", value))
+def test_optax_s_name_gives_optax_s_numbers(x64, entry_id, eq):
+    from common.registry import resolve_name
+
+    resolved = resolve_name(optimizers.OPTIMIZERS, eq.qualified, dict(eq.select), kind="optimizer")
+    assert resolved.id == entry_id
+    lr = {"lr_free": 1.0, "second_order": 1.0}.get(optimizers.OPTIMIZERS[entry_id].family, 0.05)
+    lr = {"polyak_sgd": 0.5, "mechanize": 1.0, "lars": 20.0}.get(entry_id, lr)
+    inner = {"id": "sgd"} if optimizers.OPTIMIZERS[entry_id].wraps else None
+    ours = our_path(entry_id, lr, resolved.params, "quadratic", inner=inner)
+    fn, start = RECORDER.PROBLEMS["quadratic"]
+    tx = optax.with_extra_args_support(_optax_call(entry_id, eq, lr))
+    needs = optimizers.extra_args(entry_id, inner["id"] if inner else None)
+
+    @jax.jit
+    def theirs(x0):
+        def step(carry, _):
+            x, state = carry
+            updates, state = tx.update(jax.grad(fn)(x), state, x, **_extras(fn, x, needs, 0.0))
+            x = optax.apply_updates(x, updates)
+            return (x, state), optimizers.returned_point(state, x)
+
+        _, points = jax.lax.scan(step, (x0, tx.init(x0)), None, length=50)
+        return jnp.concatenate([x0[None], points])
+
+    path = np.asarray(theirs(jnp.asarray(start, jnp.float64)))
+    assert np.abs(ours[-1] - ours[0]).max() > 1e-3  # it moved
+    if entry_id in NOT_OPTAX_S_NUMBERS:
+        assert np.abs(ours - path).max() > 1e-6, f"{entry_id} now agrees with optax: say so"
+        if entry_id == "rprop":
+            np.testing.assert_array_equal(path[1], path[0])
+    else:
+        np.testing.assert_allclose(ours, path, rtol=0, atol=1e-12)
+
+
+def test_adafactor_is_optax_s_while_the_lr_is_below_torch_s_relative_step_cap(x64):
+    # torch's (and ours') step is min(η, 1/√t)·RMS(θ)·...; optax's is η·RMS(θ)·...: the same while η ≤ 1/√t
+    for lr, same in ((0.05, True), (0.5, False)):  # 1/√50 ≈ 0.14
+        ours = our_path("adafactor", lr, {}, "quadratic")
+        theirs = _optax_path(optax.adafactor(lr), "quadratic")
+        assert np.allclose(ours, theirs, rtol=0, atol=1e-12) == same
