@@ -285,7 +285,7 @@ def adan(
     eps: ArrayLike = 1e-8,
     weight_decay: ArrayLike = 0.0,
 ) -> optax.GradientTransformation:
-    r"""Adan (:func:`optax.adan`, the authors' defaults written as ``β = 1 − β_{\text{paper}}``).
+    r"""Adan as the authors' code computes it (their defaults, written as ``β = 1 − β_{\text{paper}}``).
 
     .. math::
         \begin{aligned} m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \quad
@@ -294,10 +294,23 @@ def adan(
         \theta_{t+1} &= \theta_t - \eta_t \left(\frac{\hat m_t + \beta_2 \hat d_t}{\sqrt{\hat n_t} + \epsilon}
         + \lambda \theta_t\right) \end{aligned}
 
+    torch has no Adan, so this is the authors' (sail-sg/Adan, the paper's Algorithm 1; checked
+    against ``pytorch_optimizer.Adan``): :func:`~optimizers.transforms.scale_by_adan_ref`.
+    :func:`optax.adan` (0.2.8) weights the gradient difference by ``1 − β₂ = 0.08`` where the
+    authors weight it by ``β₂ = 0.92`` (it mixes the paper's ``β`` with its own decay convention),
+    and adds ``10⁻⁸`` under the root: its Nesterov correction is 11.5 times weaker. The weight
+    decay is decoupled (``θ(1 − ηλ)``); the authors' default is the proximal ``θ/(1 + ηλ)``,
+    the same to first order. lucidrains' ``adan-pytorch`` (0.1.0) leaves out the first gradient
+    (it does not move at the first step) and is not this algorithm's reference.
+
     References:
         Xie et al., Adan: Adaptive Nesterov Momentum Algorithm for Faster Optimizing Deep Models, TPAMI 2024
     """
-    return optax.adan(learning_rate, b1=b1, b2=b2, b3=b3, eps=eps, weight_decay=weight_decay)
+    return optax.chain(
+        transforms.scale_by_adan_ref(b1, b2, b3, eps),
+        optax.add_decayed_weights(weight_decay),
+        optax.scale_by_learning_rate(learning_rate),
+    )
 
 
 def ademamix(
@@ -720,7 +733,18 @@ ENTRIES = (
         description="Adam with a Nesterov estimate from the change of the gradient between steps.",
         factory=adan,
         equivalents=(
-            Equivalent(OPTAX, "adan", "learning_rate = η, b1 = β_1, b2 = β_2, b3 = β_3, eps = ε, weight_decay = λ"),
+            Equivalent(
+                "pytorch_optimizer",
+                "Adan",
+                "lr = η, betas = (β_1, β_2, β_3), eps = ε, weight_decay = λ, weight_decouple = True",
+                params={"weight_decouple": None, "betas": None},
+            ),
+            Equivalent(
+                OPTAX,
+                "adan",
+                "learning_rate = η, b1 = β_1, b2 = β_2, b3 = β_3, eps = ε, weight_decay = λ; optax weights the "
+                "gradient difference by 1 − β_2, the authors by β_2",
+            ),
         ),
     ),
     Optimizer(

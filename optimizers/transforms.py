@@ -40,6 +40,7 @@ __all__ = [
     "scale_by_adadec",
     "scale_by_adam_powers",
     "scale_by_adamix",
+    "scale_by_adan_ref",
     "scale_by_amsgrad_torch",
     "scale_by_belief_ref",
     "scale_by_nadam_torch",
@@ -1009,5 +1010,54 @@ def lbfgs_first_step_l1(inner: optax.GradientTransformation) -> optax.GradientTr
         ratio = jnp.where(state.count == 0, jnp.maximum(1.0, l2) / jnp.maximum(1.0, l1), 1.0)
         new_updates = jax.tree.map(lambda u: (ratio * u).astype(u.dtype), new_updates)
         return new_updates, FirstStepL1State(count=optax.safe_increment(state.count), inner_state=inner_state)
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+def scale_by_adan_ref(
+    b1: jax.typing.ArrayLike = 0.98,
+    b2: jax.typing.ArrayLike = 0.92,
+    b3: jax.typing.ArrayLike = 0.99,
+    eps: jax.typing.ArrayLike = 1e-8,
+) -> optax.GradientTransformation:
+    r"""Adan as the authors' code (sail-sg/Adan) computes it, with ``β`` written as decays (0.98, 0.92, 0.99).
+
+    .. math::
+        \begin{aligned} m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \quad
+        d_t = \beta_2 d_{t-1} + (1 - \beta_2)(g_t - g_{t-1}) \\
+        n_t &= \beta_3 n_{t-1} + (1 - \beta_3)\left(g_t + \beta_2 (g_t - g_{t-1})\right)^2, \quad
+        u_t = \frac{\hat m_t + \beta_2 \hat d_t}{\sqrt{\hat n_t} + \epsilon} \end{aligned}
+
+    with ``g_0 − g_{−1} = 0`` and each average bias-corrected. This is the paper's Algorithm 1,
+    whose ``1 − β₂`` (with its ``β₂ = 0.08``) is this ``β₂ = 0.92``. :func:`optax.scale_by_adan`
+    (0.2.8) takes its ``b2 = 0.92`` as the decay but then weights the difference by ``1 − b2 = 0.08``
+    in both places, mixing the two conventions: its Nesterov correction is 11.5 times weaker. The
+    state is optax's :class:`optax.ScaleByAdanState`.
+
+    References:
+        Xie et al., Adan: Adaptive Nesterov Momentum Algorithm for Faster Optimizing Deep Models, TPAMI 2024,
+        Algorithm 1; sail-sg/Adan; pytorch_optimizer.Adan
+    """
+
+    def init_fn(params):
+        zeros = optax.tree.zeros_like(params)
+        return optax.ScaleByAdanState(m=zeros, v=zeros, n=zeros, g=zeros, t=jnp.zeros([], jnp.int32))
+
+    def update_fn(updates, state, params=None):
+        del params
+        first = state.t == 0
+        diff = jax.tree.map(lambda g, prev: jnp.where(first, jnp.zeros_like(g), g - prev), updates, state.g)
+        m = optax.tree.update_moment(updates, state.m, b1, 1)
+        v = optax.tree.update_moment(diff, state.v, b2, 1)
+        sq = jax.tree.map(lambda g, d: g + b2 * d, updates, diff)
+        n = optax.tree.update_moment_per_elem_norm(sq, state.n, b3, 2)
+        t = optax.safe_increment(state.t)
+        m_hat = optax.tree.bias_correction(m, b1, t)
+        v_hat = optax.tree.bias_correction(v, b2, t)
+        n_hat = optax.tree.bias_correction(n, b3, t)
+        new_updates = jax.tree.map(
+            lambda g, mh, vh, nh: ((mh + b2 * vh) / (jnp.sqrt(nh) + eps)).astype(g.dtype), updates, m_hat, v_hat, n_hat
+        )
+        return new_updates, optax.ScaleByAdanState(m=m, v=v, n=n, g=updates, t=t)
 
     return optax.GradientTransformation(init_fn, update_fn)

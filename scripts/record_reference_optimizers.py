@@ -207,6 +207,19 @@ CASES: list[dict[str, Any]] = [
         _ref("adabelief_pytorch", "AdaBelief", rectify=False, print_change_log=False),
         params={"rectify": False},
     ),
+    *_case("adan", _SLOW, _ref("pytorch_optimizer", "Adan"), note="pytorch_optimizer's Adan follows the authors' code"),
+    *_case(
+        "adan",
+        _SLOW,
+        _ref("pytorch_optimizer", "Adan", weight_decay=0.1, weight_decouple=True),
+        params={"weight_decay": 0.1},
+    ),
+    *_case(
+        "adan",
+        _SLOW,
+        _ref("adan_pytorch", "Adan", betas=[0.02, 0.08, 0.01]),
+        differs="adan: adan-pytorch leaves out the first gradient",
+    ),
     *_case(
         "madgrad",
         0.05,
@@ -268,7 +281,7 @@ CASES: list[dict[str, Any]] = [
 def _label(case: dict[str, Any]) -> str:
     ref = case["reference"]
     kwargs = ",".join(f"{k}={v}" for k, v in sorted(ref["kwargs"].items()) if k not in ("lr", "base"))
-    return f"{case['id']}-{ref['name']}({kwargs})-{case['problem']}"
+    return f"{case['id']}-{ref['module']}.{ref['name']}({kwargs})-{case['problem']}"
 
 
 def _build(torch: Any, reference: dict[str, Any], params: list[Any]) -> Any:
@@ -334,6 +347,7 @@ def package_names(reference_modules: set[str]) -> dict[str, Any]:
             dist = {"dog": "dog-optimizer", "lion_pytorch": "lion-pytorch", "adabelief_pytorch": "adabelief-pytorch"}
             dist |= {"mechanic_pytorch": "mechanic-pytorch", "sophia_opt": "sophia-opt", "madgrad": "madgrad"}
             dist |= {"schedulefree": "schedulefree", "prodigyopt": "prodigyopt", "dadaptation": "dadaptation"}
+            dist |= {"adan_pytorch": "adan-pytorch", "pytorch_optimizer": "pytorch_optimizer"}
             with contextlib.suppress(metadata.PackageNotFoundError):
                 version = metadata.version(dist.get(name, name))
         top_name = name.split(".")[0]

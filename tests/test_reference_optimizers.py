@@ -145,8 +145,11 @@ def test_every_reference_equivalent_has_a_recorded_case():
     }
     recorded = {(case["id"], case["reference"]["module"], case["reference"]["name"]) for case in CASES}
     assert claimed - recorded == set(), "record a case for each (scripts/record_reference_optimizers.py)"
-    asgd = {("sgd", "torch.optim", "ASGD")}  # ASGD with λ = 0 is plain SGD; no entry names it (it averages aside)
-    assert recorded - claimed == asgd
+    not_equivalents = {
+        ("sgd", "torch.optim", "ASGD"),  # with λ = 0 it is plain SGD; no entry names it (it averages aside)
+        ("adan", "adan_pytorch", "Adan"),  # recorded to show how it differs (it leaves out the first gradient)
+    }
+    assert recorded - claimed == not_equivalents
 
 
 @pytest.mark.parametrize("case", AGREEING, ids=_case_id)
@@ -249,6 +252,31 @@ def test_prodigy_at_lr_1_climbs_out_of_rosenbrock_s_valley_as_prodigyopt_does(x6
         estimates.append(float(optimizers.inspect(state)["lr_estimate"]))
     np.testing.assert_allclose(x, case["points"]["100"], atol=1e-9)
     assert np.all(np.diff(estimates) >= 0) and estimates[-1] > 0.1  # d only grows, to ~0.27 here
+
+
+@pytest.mark.parametrize("case", _differing("adan:"), ids=_case_id)
+def test_adan_pytorch_leaves_out_the_first_gradient(x64, case):
+    # lucidrains' adan-pytorch 0.1.0 updates no average at its first step (so it does not move) and starts them
+    # from the second gradient; ours (the authors', pytorch_optimizer's) moves at once
+    np.testing.assert_array_equal(_first_step(case), [0.0, 0.0])
+    path = our_path(case["id"], case["lr"], case["params"], case["problem"], steps=1)
+    assert np.abs(path[1] - path[0]).min() > 1e-4
+
+
+def test_adan_differs_from_optax_s_only_through_the_gradient_difference(x64):
+    # optax's Adan weights g_t − g_{t−1} by 1 − β₂ = 0.08, the authors' by β₂ = 0.92: where the gradient is constant
+    # (a linear loss) the two agree, up to optax's 1e-8 under the root; on a quadratic they do not
+    fn = lambda p: 0.7 * p[0] - 1.3 * p[1]  # noqa: E731
+    ours, theirs = optimizers.make("adan", 0.05), optax.adan(0.05)
+    x = y = jnp.zeros(2, jnp.float64)
+    ours_state, theirs_state = ours.init(x), theirs.init(y)
+    for _ in range(20):
+        step, ours_state = ours.update(jax.grad(fn)(x), ours_state, x)
+        x = x + step
+        step, theirs_state = theirs.update(jax.grad(fn)(y), theirs_state, y)
+        y = y + step
+    np.testing.assert_allclose(x, y, rtol=1e-7)
+    assert np.abs(our_path("adan", 0.05, {}, "quadratic") - _optax_path(optax.adan(0.05), "quadratic")).max() > 1e-3
 
 
 def test_lbfgs_parts_from_torch_where_a_pair_has_negative_curvature():
@@ -358,6 +386,7 @@ def test_acprop_as_optax_has_it_hand_trace(x64):
 # Whose optax equivalent is not the same numbers, and how (the entry's docstring and the Equivalent's mapping say so).
 NOT_OPTAX_S_NUMBERS = {
     "amsgrad": "optax keeps the maximum of the bias-corrected v̂, torch of the raw v",
+    "adan": "optax weights the gradient difference by 1 − β₂, the authors by β₂",
     "rprop": "optax applies each step one update late: its first update is 0",
 }
 
