@@ -769,6 +769,12 @@ ENTRIES = (
         factory=ademamix,
         equivalents=(
             Equivalent(
+                "pytorch_optimizer",
+                "AdEMAMix",
+                "lr = η, betas = (β_1, β_2, β_3), alpha = α, eps = ε, weight_decay = λ (no warm-up of α, β_3)",
+                params={"betas": None},
+            ),
+            Equivalent(
                 OPTAX_CONTRIB,
                 "ademamix",
                 "learning_rate = η, b1 = β_1, b2 = β_2, b3 = β_3, alpha = α, eps = ε, weight_decay = λ",
@@ -817,6 +823,7 @@ ENTRIES = (
         description="Adam reordered: normalise by the previous second moment, clip, then average; stays put at step 0.",
         factory=adopt,
         equivalents=(
+            Equivalent("pytorch_optimizer", "ADOPT", "lr = η, betas = (β_1, β_2), eps = ε"),
             Equivalent(OPTAX_CONTRIB, "adopt", "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε (use_clipping = True)"),
         ),
     ),

@@ -226,6 +226,12 @@ ENTRIES = (
         factory=lars,
         equivalents=(
             Equivalent(
+                "pytorch_optimizer",
+                "LARS",
+                "lr = η, weight_decay = λ (equal at 0), trust_coefficient = c, momentum = μ; for a matrix (it leaves "
+                "vectors unscaled)",
+            ),
+            Equivalent(
                 OPTAX,
                 "lars",
                 "learning_rate = η, weight_decay = λ, trust_coefficient = c, eps = ε, momentum = μ",
@@ -248,7 +254,10 @@ ENTRIES = (
         },
         description="A step of relative length η (η‖θ‖ along −g), then a shrink by √(1+η²): ‖θ‖ is the layer's norm.",
         factory=fromage,
-        equivalents=(Equivalent(OPTAX, "fromage", "learning_rate = η, min_norm = ‖·‖_min"),),
+        equivalents=(
+            Equivalent("pytorch_optimizer", "Fromage", "lr = η (p_bound = None)"),
+            Equivalent(OPTAX, "fromage", "learning_rate = η, min_norm = ‖·‖_min"),
+        ),
     ),
     Optimizer(
         id="adafactor",
@@ -303,7 +312,16 @@ ENTRIES = (
         },
         description="AdaGrad with accumulators shared over covers; for the point (one vector) each coordinate its own.",
         factory=sm3,
-        equivalents=(Equivalent(OPTAX, "sm3", "learning_rate = η, momentum = μ"),),
+        equivalents=(
+            Equivalent(
+                "pytorch_optimizer",
+                "SM3",
+                "lr = η, momentum = μ (its default 0), eps = 1e-8 (optax's, fixed; its default 1e-30)",
+                params={"eps": None},
+                defaults={"momentum": 0.0},
+            ),
+            Equivalent(OPTAX, "sm3", "learning_rate = η, momentum = μ"),
+        ),
     ),
     Optimizer(
         id="novograd",

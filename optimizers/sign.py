@@ -108,7 +108,10 @@ ENTRIES = (
         params={},
         description="Moves every coordinate by η against the gradient's sign: 45° steps of fixed length.",
         factory=sign_sgd,
-        equivalents=(Equivalent(OPTAX, "sign_sgd", "learning_rate = η"),),
+        equivalents=(
+            Equivalent("pytorch_optimizer", "SignSGD", "lr = η, momentum = 0", select={"momentum": 0.0}, alias=False),
+            Equivalent(OPTAX, "sign_sgd", "learning_rate = η"),
+        ),
     ),
     Optimizer(
         id="signum",
@@ -117,7 +120,10 @@ ENTRIES = (
         params={"beta": _BETA},
         description="signSGD on a momentum: fixed-length steps that keep their direction through noise.",
         factory=signum,
-        equivalents=(Equivalent(OPTAX, "signum", "learning_rate = η, beta = β"),),
+        equivalents=(
+            Equivalent("pytorch_optimizer", "SignSGD", "lr = η, momentum = β", params={"momentum": "beta"}),
+            Equivalent(OPTAX, "signum", "learning_rate = η, beta = β"),
+        ),
     ),
     Optimizer(
         id="lion",

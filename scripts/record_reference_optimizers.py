@@ -2,15 +2,19 @@
 
 Each case names one of our optimizers with its parameters, and the reference (``torch.optim``, or the
 authors' package on the package index) that its ``Equivalent`` record or its docstring says gives the
-same steps, with the arguments mapped. The reference runs 50 steps in float64 from a fixed start on a
-rotated quadratic and on Rosenbrock's function, one ``optimizer.step(closure)`` per step, and the
-points after a few steps are stored. tests/test_reference_optimizers.py compares our optimizers with
+same steps, with the arguments mapped, or that differs in the way its docstring says (``differs``). Where
+the authors publish nothing on the package index, pytorch_optimizer (a maintained collection that follows
+their code) stands in. The reference runs 50 steps in float64 from a fixed start on a rotated quadratic
+and on Rosenbrock's function, one ``optimizer.step(closure)`` per step, and the points after a few steps
+are stored. tests/test_reference_optimizers.py compares our optimizers with
 the recorded points always, and with the references themselves when they are importable.
 
 None of the references is a dependency of the project; run this in a throwaway environment:
 
-    python3 -m venv /tmp/refenv && /tmp/refenv/bin/pip install torch==2.13.0 numpy schedulefree prodigyopt \
-        dadaptation dog-optimizer lion-pytorch adabelief-pytorch madgrad torch-optimizer mechanic-pytorch sophia-opt
+    python3 -m venv /tmp/refenv && /tmp/refenv/bin/pip install torch==2.13.0 numpy schedulefree==1.4.1 \
+        prodigyopt==1.1.2 dadaptation==3.2 dog-optimizer==1.0.3 lion-pytorch==0.2.5 adabelief-pytorch==0.2.1 \
+        madgrad==1.3 torch-optimizer==0.3.0 mechanic-pytorch==0.0.1 sophia-opt==0.2.2 adan-pytorch==0.1.0 \
+        pytorch_optimizer==4.1.0
     /tmp/refenv/bin/python scripts/record_reference_optimizers.py
 
 It imports nothing of the project, so that it runs there; the project's tests import it (for its cases and
@@ -123,6 +127,7 @@ def _case(
 
 
 TORCH = "torch.optim"
+_PO = "pytorch_optimizer"
 
 # Learning rates are chosen so that each method moves visibly in 50 steps on both problems, and stays bounded.
 _SGD = {"quadratic": 0.05, "rosenbrock": 1e-3}  # plain gradient steps: Rosenbrock's gradient is ~100 at the start
@@ -220,6 +225,26 @@ CASES: list[dict[str, Any]] = [
         _ref("adan_pytorch", "Adan", betas=[0.02, 0.08, 0.01]),
         differs="adan: adan-pytorch leaves out the first gradient",
     ),
+    # pytorch_optimizer (kozistr): not the authors', but a maintained collection that follows their code
+    *_case("adopt", 0.05, _ref(_PO, "ADOPT")),
+    *_case("ademamix", 0.05, _ref(_PO, "AdEMAMix")),
+    *_case("fromage", 0.05, _ref(_PO, "Fromage")),
+    *_case(
+        "sm3",
+        0.5,
+        _ref(_PO, "SM3", eps=1e-8),
+        params={"momentum": 0.0},
+        note="optax's ε (1e-8, fixed); pytorch_optimizer's default is 1e-30",
+    ),
+    *_case("signum", 0.01, _ref(_PO, "SignSGD")),
+    *_case("sign_sgd", 0.01, _ref(_PO, "SignSGD", momentum=0.0)),
+    *_case(
+        "lars",
+        20.0,
+        _ref(_PO, "LARS"),
+        mode="matrix",
+        note="a 1×2 matrix: pytorch_optimizer leaves vectors (biases) unscaled by the trust ratio",
+    ),
     *_case(
         "madgrad",
         0.05,
@@ -298,9 +323,13 @@ def _build(torch: Any, reference: dict[str, Any], params: list[Any]) -> Any:
 def reference_points(torch: Any, case: dict[str, Any]) -> dict[str, list[float]]:
     """The reference's points after the steps in RECORD_AT (the returned point, for a schedule-free method)."""
     fn, start = PROBLEMS[case["problem"]]
-    param = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-    optimizer = _build(torch, case["reference"], [param])
     mode = case.get("mode", "step")
+    # "matrix": the point as a 1×2 matrix, for a reference that scales only matrices by their norm (LARS)
+    param = torch.tensor([start] if mode == "matrix" else start, dtype=torch.float64, requires_grad=True)
+    optimizer = _build(torch, case["reference"], [param])
+    if mode == "matrix":
+        vector = fn
+        fn = lambda p: vector(p[0])  # noqa: E731
     if mode == "schedule_free":
         optimizer.train()
 
@@ -330,7 +359,7 @@ def reference_points(torch: Any, case: dict[str, Any]) -> dict[str, list[float]]
                 points[str(k)] = param.detach().tolist()
                 optimizer.train()
             else:
-                points[str(k)] = param.detach().tolist()
+                points[str(k)] = param.detach().reshape(-1).tolist()
     return points
 
 
