@@ -244,6 +244,10 @@ def momo(
     The authors' lower bound is 0, a nonnegative loss's minimum; here it is the surface's
     minimum value ``f*`` (the engine passes ``min_value``) less ``lower_bound_gap``.
 
+    It agrees with the authors' ``momo.Momo`` (momo-opt 0.1.0) in float64, the adaptive bound
+    (``use_fstar``) included, except with weight decay: optax divides only ``θ`` by
+    ``1 + ηλ`` (``θ/(1 + ηλ) − τ d``), the authors the whole new point (``(θ − τ d)/(1 + ηλ)``).
+
     References:
         Schaipp et al., MoMo: Momentum Models for Adaptive Learning Rates, ICML 2024
     """
@@ -277,6 +281,8 @@ def momo_adam(
         \theta_{t+1} &= \theta_t - \tau_t\, m_t / D_t \end{aligned}
 
     with ``m``, ``f̄``, ``γ`` exponential averages of ``g``, ``f(θ)`` and ``⟨g, θ⟩`` (weight ``1 − β₁``).
+    It agrees with the authors' ``momo.MomoAdam`` (momo-opt 0.1.0) in float64 except with weight
+    decay, which optax applies to ``θ`` alone (as in :func:`momo`).
 
     References:
         Schaipp et al., MoMo: Momentum Models for Adaptive Learning Rates, ICML 2024
@@ -525,6 +531,13 @@ ENTRIES = (
         extra_args=("value",),
         equivalents=(
             Equivalent(
+                "momo",
+                "Momo",
+                "lr = η, beta = β, lb = f* − δ, weight_decay = λ (equal at 0: the docstring says how), "
+                "use_fstar = adapt_lower_bound, bias_correction = False",
+                params={"lb": None, "use_fstar": "adapt_lower_bound", "bias_correction": None},
+            ),
+            Equivalent(
                 OPTAX_CONTRIB,
                 "momo",
                 "learning_rate = η, beta = β, lower_bound = f* − δ, weight_decay = λ, adapt_lower_bound",
@@ -548,6 +561,13 @@ ENTRIES = (
         factory=momo_adam,
         extra_args=("value",),
         equivalents=(
+            Equivalent(
+                "momo",
+                "MomoAdam",
+                "lr = η, betas = (β_1, β_2), eps = ε, lb = f* − δ, weight_decay = λ (equal at 0), "
+                "use_fstar = adapt_lower_bound, divide = True",
+                params={"lb": None, "use_fstar": "adapt_lower_bound", "betas": None, "divide": None},
+            ),
             Equivalent(
                 OPTAX_CONTRIB,
                 "momo_adam",

@@ -14,7 +14,7 @@ None of the references is a dependency of the project; run this in a throwaway e
     python3 -m venv /tmp/refenv && /tmp/refenv/bin/pip install torch==2.13.0 numpy schedulefree==1.4.1 \
         prodigyopt==1.1.2 dadaptation==3.2 dog-optimizer==1.0.3 lion-pytorch==0.2.5 adabelief-pytorch==0.2.1 \
         madgrad==1.3 torch-optimizer==0.3.0 mechanic-pytorch==0.0.1 sophia-opt==0.2.2 adan-pytorch==0.1.0 \
-        pytorch_optimizer==4.1.0
+        pytorch_optimizer==4.1.0 momo-opt==0.1.0
     /tmp/refenv/bin/python scripts/record_reference_optimizers.py
 
 It imports nothing of the project, so that it runs there; the project's tests import it (for its cases and
@@ -131,7 +131,9 @@ _PO = "pytorch_optimizer"
 
 # Learning rates are chosen so that each method moves visibly in 50 steps on both problems, and stays bounded.
 _SGD = {"quadratic": 0.05, "rosenbrock": 1e-3}  # plain gradient steps: Rosenbrock's gradient is ~100 at the start
-_SLOW = {"quadratic": 0.05, "rosenbrock": 2e-3}  # RAdam's first steps are momentum steps of the gradient's size
+_SLOW = {"quadratic": 0.05, "rosenbrock": 2e-3}
+_MOMO = {"quadratic": 1.0, "rosenbrock": 0.01}  # the LR caps the Polyak step
+_MOMO_ADAM = {"quadratic": 0.1, "rosenbrock": 0.01}  # RAdam's first steps are momentum steps of the gradient's size
 CASES: list[dict[str, Any]] = [
     # --- torch.optim ------------------------------------------------------------------------------------------------
     *_case("adamw", 0.05, _ref(TORCH, "AdamW")),
@@ -224,6 +226,23 @@ CASES: list[dict[str, Any]] = [
         _SLOW,
         _ref("adan_pytorch", "Adan", betas=[0.02, 0.08, 0.01]),
         differs="adan: adan-pytorch leaves out the first gradient",
+    ),
+    *_case("momo", _MOMO, _ref("momo", "Momo"), note="lb = 0: the bound ours passes as f* − δ (min_value = 0)"),
+    *_case("momo", _MOMO, _ref("momo", "Momo", use_fstar=True), params={"adapt_lower_bound": True}),
+    *_case(
+        "momo",
+        _MOMO,
+        _ref("momo", "Momo", weight_decay=0.1),
+        params={"weight_decay": 0.1},
+        differs="momo: weight decay divides theta only",
+    ),
+    *_case("momo_adam", _MOMO_ADAM, _ref("momo", "MomoAdam")),
+    *_case(
+        "momo_adam",
+        _MOMO_ADAM,
+        _ref("momo", "MomoAdam", weight_decay=0.1),
+        params={"weight_decay": 0.1},
+        differs="momo_adam: weight decay divides theta only",
     ),
     # pytorch_optimizer (kozistr): not the authors', but a maintained collection that follows their code
     *_case("adopt", 0.05, _ref(_PO, "ADOPT")),
@@ -376,7 +395,7 @@ def package_names(reference_modules: set[str]) -> dict[str, Any]:
             dist = {"dog": "dog-optimizer", "lion_pytorch": "lion-pytorch", "adabelief_pytorch": "adabelief-pytorch"}
             dist |= {"mechanic_pytorch": "mechanic-pytorch", "sophia_opt": "sophia-opt", "madgrad": "madgrad"}
             dist |= {"schedulefree": "schedulefree", "prodigyopt": "prodigyopt", "dadaptation": "dadaptation"}
-            dist |= {"adan_pytorch": "adan-pytorch", "pytorch_optimizer": "pytorch_optimizer"}
+            dist |= {"adan_pytorch": "adan-pytorch", "pytorch_optimizer": "pytorch_optimizer", "momo": "momo-opt"}
             with contextlib.suppress(metadata.PackageNotFoundError):
                 version = metadata.version(dist.get(name, name))
         top_name = name.split(".")[0]

@@ -279,6 +279,18 @@ def test_adan_differs_from_optax_s_only_through_the_gradient_difference(x64):
     assert np.abs(our_path("adan", 0.05, {}, "quadratic") - _optax_path(optax.adan(0.05), "quadratic")).max() > 1e-3
 
 
+@pytest.mark.parametrize("case", _differing("momo:") + _differing("momo_adam:"), ids=_case_id)
+def test_momo_weight_decay_divides_theta_only_in_optax(x64, case):
+    # the same step τd in both; optax: θ/(1 + ηλ) − τd, the authors: (θ − τd)/(1 + ηλ). At the first step, then:
+    # (1 + ηλ)·theirs − θ₀ = −τd = ours − θ₀/(1 + ηλ)
+    shrink = 1 + case["lr"] * case["params"]["weight_decay"]
+    _, start = RECORDER.PROBLEMS[case["problem"]]
+    x0 = np.asarray(start)
+    ours = our_path(case["id"], case["lr"], case["params"], case["problem"], steps=1)[1]
+    np.testing.assert_allclose(shrink * np.asarray(case["points"]["1"]) - x0, ours - x0 / shrink, rtol=1e-12)
+    assert np.abs(ours - np.asarray(case["points"]["1"])).max() > 1e-6
+
+
 def test_lbfgs_parts_from_torch_where_a_pair_has_negative_curvature():
     (case,) = [c for c in CASES if c["id"] == "lbfgs" and c["problem"] == "rosenbrock"]
     assert case["agree_until"] == 10  # agreed up to here (test_matches_the_reference_as_recorded)
