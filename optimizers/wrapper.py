@@ -49,7 +49,9 @@ def sam(inner: optax.GradientTransformation, *, rho: ArrayLike = 0.05) -> optax.
 
     Every step costs two gradient evaluations (counted). The ascent gradient is clipped as the
     scene clips but gets no noise. The path shows only θ; the ascent points are not steps.
-    ``ρ = 0.05`` is the paper's.
+    ``ρ = 0.05`` is the paper's. The authors' code is in JAX and not on the package index;
+    ``pytorch_optimizer.SAM`` (``adaptive=False``) takes the same steps, to its float32 gradient
+    norm (1e-9 apart in float64).
 
     References:
         Foret et al., Sharpness-Aware Minimization for Efficiently Improving Generalization, ICLR 2021
@@ -116,6 +118,12 @@ ENTRIES = (
         extra_args=("grad_fn",),
         passes_extra_args=False,
         equivalents=(
+            Equivalent(
+                "pytorch_optimizer",
+                "SAM",
+                "base_optimizer = the inner one's class (with its arguments), rho = ρ, adaptive = False",
+                params={"base_optimizer": None, "adaptive": None},
+            ),
             Equivalent(
                 OPTAX_CONTRIB,
                 "sam",

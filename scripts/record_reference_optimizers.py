@@ -244,6 +244,25 @@ CASES: list[dict[str, Any]] = [
         params={"weight_decay": 0.1},
         differs="momo_adam: weight decay divides theta only",
     ),
+    *_case(
+        "sam",
+        _SGD,
+        _ref(_PO, "SAM", base=_ref(TORCH, "SGD")),
+        inner={"id": "sgd"},
+        mode="sam",
+        atol=1e-7,
+        note="pytorch_optimizer's SAM (the authors' is in JAX, not on the package index); ρ = 0.05; it takes the "
+        "gradient's norm in float32",
+    ),
+    *_case(
+        "sam",
+        0.05,
+        _ref(_PO, "SAM", base=_ref(TORCH, "Adam"), rho=0.2),
+        params={"rho": 0.2},
+        inner={"id": "adam"},
+        mode="sam",
+        atol=1e-7,
+    ),
     # pytorch_optimizer (kozistr): not the authors', but a maintained collection that follows their code
     *_case("adopt", 0.05, _ref(_PO, "ADOPT")),
     *_case("ademamix", 0.05, _ref(_PO, "AdEMAMix")),
@@ -331,10 +350,14 @@ def _label(case: dict[str, Any]) -> str:
 def _build(torch: Any, reference: dict[str, Any], params: list[Any]) -> Any:
     module = importlib.import_module(reference["module"])
     kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in reference["kwargs"].items()}
-    if "base" in kwargs:  # Mechanic: mechanize(torch.optim.SGD)(params, lr=...)
+    if "base" in kwargs:  # a wrapper of an inner optimizer's class, which takes the inner's arguments
         base = kwargs.pop("base")
         base_class = getattr(importlib.import_module(base["module"]), base["name"])
-        return getattr(module, reference["name"])(base_class)(params, **base["kwargs"], **kwargs)
+        base_kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in base["kwargs"].items()}
+        if reference["name"] == "mechanize":  # mechanize(torch.optim.SGD)(params, lr=...)
+            return getattr(module, reference["name"])(base_class)(params, **base_kwargs, **kwargs)
+        # SAM(params, base_optimizer=torch.optim.SGD, rho=..., lr=...)
+        return getattr(module, reference["name"])(params, base_optimizer=base_class, **base_kwargs, **kwargs)
     with contextlib.redirect_stdout(io.StringIO()):  # adabelief-pytorch prints its defaults
         return getattr(module, reference["name"])(params, **kwargs)
 
@@ -370,6 +393,9 @@ def reference_points(torch: Any, case: dict[str, Any]) -> dict[str, list[float]]
             with torch.no_grad():
                 param.grad = torch.sqrt(torch.tensor(DIAGONAL_HESSIAN[case["problem"]], dtype=torch.float64))
             optimizer.update_hessian()
+        elif mode == "sam":  # the gradient at the point first, then the ascent step and the inner step
+            closure()
+            optimizer.step(closure)
         else:
             optimizer.step(closure)
         if k in RECORD_AT or k == steps:
