@@ -179,6 +179,21 @@ CASES: list[dict[str, Any]] = [
         "drops the pair of step 11, whose ⟨s, y⟩ < 0 (negative curvature), and optax keeps it",
         agree_until={"rosenbrock": 10},
     ),
+    *_case(
+        "lbfgs",
+        1.0,
+        _ref(TORCH, "LBFGS", max_iter=1, max_eval=25, history_size=10, line_search_fn="strong_wolfe"),
+        problems=("quadratic",),
+        atol=1e-8,
+        note="both searches accept the unit steps here; torch stops once max |g| ≤ 1e-7",
+    ),
+    *_case(
+        "lbfgs",
+        1.0,
+        _ref(TORCH, "LBFGS", max_iter=1, max_eval=25, history_size=10, line_search_fn="strong_wolfe"),
+        problems=("rosenbrock",),
+        differs="lbfgs: torch's strong-Wolfe search is not optax's zoom",
+    ),
     *_case("sgd", _SGD, _ref(TORCH, "ASGD", lambd=0.0), note="ASGD with λ = 0 is SGD (it returns θ)"),
     # --- the authors' packages --------------------------------------------------------------------------------------
     *_case("schedule_free_sgd", _SGD, _ref("schedulefree", "SGDScheduleFree"), mode="schedule_free"),

@@ -291,8 +291,21 @@ def test_momo_weight_decay_divides_theta_only_in_optax(x64, case):
     assert np.abs(ours - np.asarray(case["points"]["1"])).max() > 1e-6
 
 
+@pytest.mark.parametrize("case", _differing("lbfgs:"), ids=_case_id)
+def test_lbfgs_line_searches_pick_different_steps_along_the_same_first_direction(x64, case):
+    # both search along −g/max(1, ‖g‖₁) first and both end where the strong Wolfe conditions hold, at other lengths
+    fn, start = RECORDER.PROBLEMS[case["problem"]]
+    ours = our_path(case["id"], case["lr"], case["params"], case["problem"], steps=1)[1] - np.asarray(start)
+    theirs = _first_step(case)
+    cosine = ours @ theirs / np.linalg.norm(ours) / np.linalg.norm(theirs)
+    np.testing.assert_allclose(cosine, 1.0, rtol=1e-12)
+    assert abs(np.linalg.norm(ours) / np.linalg.norm(theirs) - 1) > 1e-3
+    f0 = float(fn(jnp.asarray(start)))
+    assert float(fn(jnp.asarray(start) + ours)) < f0 and float(fn(jnp.asarray(start) + theirs)) < f0
+
+
 def test_lbfgs_parts_from_torch_where_a_pair_has_negative_curvature():
-    (case,) = [c for c in CASES if c["id"] == "lbfgs" and c["problem"] == "rosenbrock"]
+    (case,) = [c for c in CASES if c["id"] == "lbfgs" and c["problem"] == "rosenbrock" and "agree_until" in c]
     assert case["agree_until"] == 10  # agreed up to here (test_matches_the_reference_as_recorded)
     jax.config.update("jax_enable_x64", True)
     try:
