@@ -263,6 +263,8 @@ def _first_carry(
     }
     if stepper.counts_evaluations:
         carry0["evals"] = jnp.zeros((batch,), jnp.int32)  # gradient evaluations spent so far
+        # ... and when the trajectory last moved (its gradient norm above the tolerance): a converged run's count
+        carry0["evals_moving"] = jnp.zeros((batch,), jnp.int32)
     if config.plateau:
         carry0["plateau"] = {
             "lr": jnp.broadcast_to(_lr_at(config, inputs, 0), (batch,)).astype(dtype),
@@ -349,6 +351,8 @@ def _step_body(config: GroupConfig, inputs: dict[str, Any], evaluate: Callable, 
         if stepper.counts_evaluations:
             spent = transforms.extra_evaluations(new_state) - transforms.extra_evaluations(state)
             new_carry["evals"] = jnp.where(active, carry["evals"] + 1 + spent, carry["evals"])
+            moving = on & (grad_norm > tolerance)  # as last_moving: the steps before the run converged
+            new_carry["evals_moving"] = jnp.where(moving, new_carry["evals"], carry["evals_moving"])
         if config.plateau:
             plateau = _plateau_step(carry["plateau"], loss, inputs["plateau"])
             new_carry["plateau"] = jax.tree.map(keep, plateau, carry["plateau"])
@@ -415,10 +419,17 @@ def _finisher(
         if stepper.returns_other_point:
             final_x, final_y = optimizers.returned_point(final["state"], (final_x, final_y))
             final_loss = jnp.where(diverged, final_loss, evaluate(final_x, final_y)[0])
+        # A converged trajectory's count stops where it converged: the engine keeps stepping it (its point no longer
+        # moves), but a run stopped by its gradient norm would not have spent those evaluations (a line search
+        # would go on spending several per step).
         if stepper.counts_evaluations:
-            grad_evals = final["evals"]
-        else:  # one per step taken: a diverged trajectory stopped at its status step
-            grad_evals = jnp.where(diverged, jnp.minimum(final["status_step"], num_steps), num_steps)
+            grad_evals = jnp.where(converged, final["evals_moving"], final["evals"])
+        else:  # one per step taken: a diverged trajectory stopped at its status step, a converged one arrived
+            grad_evals = jnp.where(
+                diverged,
+                jnp.minimum(final["status_step"], num_steps),
+                jnp.where(converged, last_moving + 1, num_steps),
+            )
         return {
             "final_x": jnp.stack([final_x, final_y], axis=-1),
             "final_loss": final_loss,

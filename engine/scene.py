@@ -196,6 +196,14 @@ class OptimizerSpec(_Model):
             raise ValueError(f"only a wrapping optimizer (lookahead) takes 'inner'; {self.id!r} does not")
         if self.inner is not None and _registry("optimizer")[self.inner.id].wraps:
             raise ValueError("lookahead cannot wrap another lookahead; choose a plain optimizer as 'inner'")
+        if self.inner is not None:
+            outer, inner = _registry("optimizer")[self.id], _registry("optimizer")[self.inner.id]
+            if not outer.passes_extra_args and inner.extra_args:
+                raise ValueError(
+                    f"{self.id} cannot wrap {self.inner.id}: {self.inner.id} needs {', '.join(inner.extra_args)} "
+                    f"besides the gradient, which {self.id} does not pass on; choose an inner optimizer that needs "
+                    f"only the gradient (e.g. sgd, adam), or run {self.inner.id} on its own"
+                )
         object.__setattr__(self, "params", _check_params("optimizer", self.id, self.params))
         return self
 

@@ -99,9 +99,10 @@ class Result:
     Positions, loss and gradient norm have ``T + 1`` entries (step 0 is the start); the LR
     has ``T``: ``lr[i, k]`` is the LR used to go from step ``k`` to ``k + 1``. ``grad_evals[i, k]``
     counts the gradient evaluations spent to reach position ``k``: ``k`` for most optimizers (one
-    per step, fewer after a divergence), more for those that evaluate extra points (a line search,
-    SAM's ascent step, Sophia's Hessian estimate). A schedule-free method's position and loss are
-    those of the point it returns (its average), not of the point it takes gradients at.
+    per step), more for those that evaluate extra points (a line search, SAM's ascent step,
+    Sophia's Hessian estimate); it stops at the status step of a run that diverged or converged.
+    A schedule-free method's position and loss are those of the point it returns (its average),
+    not of the point it takes gradients at.
     """
 
     scene: Scene
@@ -127,10 +128,12 @@ class Result:
         if points == 0:
             return np.zeros((size, 0), np.int64)
         steps = np.arange(points)
-        stop = np.where(self.status == DIVERGED, self.status_step, points)
-        evals = np.minimum(steps[None, :], stop[:, None])
+        # the count stops where a run diverged or converged (the engine steps a converged run on in place)
+        stop = np.where(self.status != RUNNING, self.status_step, points)
+        upto = np.minimum(steps[None, :], stop[:, None])
+        evals = upto.copy()
         if len(self.counted_rows):
-            evals[self.counted_rows] = self.counted_evals[:, :points]
+            evals[self.counted_rows] = np.take_along_axis(self.counted_evals[:, :points], upto[self.counted_rows], 1)
         return evals
 
     @property

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 
 import landscapes
 from common.lru import LRU
-from engine.simulate import DIVERGED, Result
+from engine.simulate import CONVERGED, DIVERGED, Result
 from figures import theme
 from figures.theme import PALETTE
 
@@ -530,7 +530,7 @@ def loss_figure(
         raise ValueError(f"x_axis must be one of {', '.join(LOSS_X_AXES)}, got {x_axis=}")
     x_values = result.grad_evals if x_axis == "gradient evaluations" else None
     if distance:
-        values = distance_to_minimizer(result)
+        values = _until_converged(result, distance_to_minimizer(result), x_values)
         return _curve_figure(
             result,
             values,
@@ -541,7 +541,7 @@ def loss_figure(
             legend,
             x_values,
         )
-    values = np.asarray(result.loss, np.float64)
+    values = _until_converged(result, np.asarray(result.loss, np.float64), x_values)
     y_title = "f(θ<sub>k</sub>)"
     if log_y:
         min_value = special_points(result).min_value
@@ -551,6 +551,15 @@ def loss_figure(
         elif min_value is None and np.nanmin(values, initial=np.inf) <= 0:
             log_y = False
     return _curve_figure(result, values, "Loss", y_title, log_y, height, legend, x_values)
+
+
+def _until_converged(result: Result, values: np.ndarray, x_values: np.ndarray | None) -> np.ndarray:
+    """Against gradient evaluations a converged run's curve ends where it converged: its count stops there (the
+    engine steps it on in place, evaluations a stopped run would not spend), so the rest would be a vertical line."""
+    if x_values is None:
+        return values
+    ends = np.where(result.status == CONVERGED, result.status_step, values.shape[1])
+    return np.where(np.arange(values.shape[1])[None, :] > ends[:, None], np.nan, values)
 
 
 def distance_to_minimizer(result: Result) -> np.ndarray:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from common.params import FloatParam, StepsParam
 from common.registry import Equivalent, lazy_module
-from optimizers._base import KERAS, OPTAX, TORCH, Optimizer
+from optimizers._base import KERAS, OPTAX, OPTAX_CONTRIB, TORCH, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -146,6 +146,10 @@ def madgrad(
 
     The point is pulled towards ``z``, the start point minus a weighted sum of all gradients, each
     coordinate divided by the cube root of its weighted sum of squares.
+
+    As in ``madgrad.MADGRAD`` (the authors'), ``ε`` is added to ``η`` in the weights ``λ``; optax
+    takes ``√(t + 1)`` of the int32 step count in float32, so in float64 the two agree to 1e-8
+    relative, not to the last digit.
 
     References:
         Defazio & Jelassi, Adaptivity without Compromise: A Momentumized, Adaptive, Dual Averaged Gradient
@@ -297,5 +301,9 @@ ENTRIES = (
         },
         description="Dual averaging: the point follows the start minus all past gradients over a cube-root scale.",
         factory=madgrad,
+        equivalents=(
+            Equivalent("madgrad", "MADGRAD", "lr = η, momentum = μ, eps = ε (weight_decay = 0)"),
+            Equivalent(OPTAX_CONTRIB, "madgrad", "learning_rate = η, momentum = μ, eps = ε"),
+        ),
     ),
 )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from common.params import BoolParam, FloatParam
 from common.registry import Equivalent, lazy_module
-from optimizers._base import OPTAX, TORCH, TORCH_OPTIMIZER, Optimizer
+from optimizers._base import OPTAX, OPTAX_CONTRIB, TORCH, TORCH_OPTIMIZER, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -249,22 +249,31 @@ def adabelief(
     b2: ArrayLike = 0.999,
     eps: ArrayLike = 1e-16,
     eps_root: ArrayLike = 1e-16,
+    rectify: ArrayLike = True,
 ) -> optax.GradientTransformation:
-    r"""AdaBelief (:func:`optax.adabelief`): Adam whose second moment is the variance of ``g`` around ``m``.
+    r"""AdaBelief as the authors' ``adabelief_pytorch.AdaBelief`` (0.2.1, its defaults): Adam whose second moment is
+    the variance of ``g`` around ``m``, rectified as RAdam.
 
     .. math::
         \begin{aligned} s_t &= \beta_2 s_{t-1} + (1 - \beta_2)(g_t - m_t)^2 + \epsilon' \\
-        \theta_{t+1} &= \theta_t - \eta_t\, \frac{\hat m_t}{\sqrt{s_t / (1 - \beta_2^t)} + \epsilon} \end{aligned}
+        \theta_{t+1} &= \theta_t - \eta_t\, \frac{\hat m_t}{\sqrt{s_t / (1 - \beta_2^t)} + \epsilon}
+        \quad (\text{rectified: } r_t \sqrt{1 - \beta_2^t}\, \hat m_t / (\sqrt{s_t} + \epsilon)
+        \text{, or } \hat m_t \text{ while } \rho_t < 5) \end{aligned}
 
-    The authors' adabelief-pytorch (0.2.1) agrees with ``rectify=False``; its default
-    ``rectify=True`` adds RAdam's rectification (plain momentum steps while ``ρ_t < 5``), which
-    neither the paper's Algorithm 1 nor optax has.
+    torch has no AdaBelief, so the defaults are the authors' package's: ``rectify=True`` adds
+    RAdam's rectification (:func:`~optimizers.transforms.scale_by_belief_ref`): the first five steps
+    are plain momentum steps ``η m̂``, as long as the gradient is large, then the adaptive step
+    times RAdam's ``r_t``. :func:`optax.adabelief` (and the paper's Algorithm 1) is
+    ``rectify=False``. The package's single ``eps`` is both ``ε`` and ``ε'`` here.
 
     References:
         Zhuang et al., AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients, NeurIPS 2020;
         adabelief-pytorch 0.2.1
     """
-    return optax.adabelief(learning_rate, b1=b1, b2=b2, eps=eps, eps_root=eps_root)
+    return optax.chain(
+        transforms.scale_by_belief_ref(b1, b2, eps, eps_root, rectify=rectify),
+        optax.scale_by_learning_rate(learning_rate),
+    )
 
 
 def adan(
@@ -276,7 +285,7 @@ def adan(
     eps: ArrayLike = 1e-8,
     weight_decay: ArrayLike = 0.0,
 ) -> optax.GradientTransformation:
-    r"""Adan (:func:`optax.adan`, the authors' defaults written as ``β = 1 − β_{\text{paper}}``).
+    r"""Adan as the authors' code computes it (their defaults, written as ``β = 1 − β_{\text{paper}}``).
 
     .. math::
         \begin{aligned} m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \quad
@@ -285,10 +294,23 @@ def adan(
         \theta_{t+1} &= \theta_t - \eta_t \left(\frac{\hat m_t + \beta_2 \hat d_t}{\sqrt{\hat n_t} + \epsilon}
         + \lambda \theta_t\right) \end{aligned}
 
+    torch has no Adan, so this is the authors' (sail-sg/Adan, the paper's Algorithm 1; checked
+    against ``pytorch_optimizer.Adan``): :func:`~optimizers.transforms.scale_by_adan_ref`.
+    :func:`optax.adan` (0.2.8) weights the gradient difference by ``1 − β₂ = 0.08`` where the
+    authors weight it by ``β₂ = 0.92`` (it mixes the paper's ``β`` with its own decay convention),
+    and adds ``10⁻⁸`` under the root: its Nesterov correction is 11.5 times weaker. The weight
+    decay is decoupled (``θ(1 − ηλ)``); the authors' default is the proximal ``θ/(1 + ηλ)``,
+    the same to first order. lucidrains' ``adan-pytorch`` (0.1.0) leaves out the first gradient
+    (it does not move at the first step) and is not this algorithm's reference.
+
     References:
         Xie et al., Adan: Adaptive Nesterov Momentum Algorithm for Faster Optimizing Deep Models, TPAMI 2024
     """
-    return optax.adan(learning_rate, b1=b1, b2=b2, b3=b3, eps=eps, weight_decay=weight_decay)
+    return optax.chain(
+        transforms.scale_by_adan_ref(b1, b2, b3, eps),
+        optax.add_decayed_weights(weight_decay),
+        optax.scale_by_learning_rate(learning_rate),
+    )
 
 
 def ademamix(
@@ -496,6 +518,15 @@ ENTRIES = (
         params={"b1": _BETA1, "b2": _BETA2, "eps": _EPS, "weight_decay": _DECAY},
         description="Adam whose weight decay shrinks the point directly instead of entering the gradient.",
         factory=adamw,
+        equivalents=(
+            Equivalent(TORCH, "AdamW", "lr = η, betas = (β_1, β_2), eps = ε, weight_decay = λ"),
+            Equivalent(
+                OPTAX,
+                "adamw",
+                "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε, weight_decay = λ (optax's default 1e-4)",
+                defaults={"weight_decay": 1e-4},
+            ),
+        ),
     ),
     Optimizer(
         id="adamax",
@@ -510,6 +541,10 @@ ENTRIES = (
         },
         description="Adam with the running maximum of |g| (the ∞-norm) in place of the root-mean-square.",
         factory=adamax,
+        equivalents=(
+            Equivalent(TORCH, "Adamax", "lr = η, betas = (β_1, β_2), eps = ε"),
+            Equivalent(OPTAX, "adamax", "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε"),
+        ),
     ),
     Optimizer(
         id="adamaxw",
@@ -525,6 +560,7 @@ ENTRIES = (
         },
         description="AdaMax with decoupled weight decay.",
         factory=adamaxw,
+        equivalents=(Equivalent(OPTAX, "adamaxw", "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε, weight_decay = λ"),),
     ),
     Optimizer(
         id="amsgrad",
@@ -533,6 +569,21 @@ ENTRIES = (
         params={"b1": _BETA1, "b2": _BETA2, "eps": _EPS},
         description="Adam whose denominator never shrinks: the largest second moment so far (torch's form).",
         factory=amsgrad,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "Adam",
+                "lr = η, betas = (β_1, β_2), eps = ε, amsgrad = True",
+                select={"amsgrad": True},
+                alias=False,
+            ),
+            Equivalent(
+                OPTAX,
+                "amsgrad",
+                "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε; optax keeps the maximum of the bias-corrected v "
+                "(longer first steps differ)",
+            ),
+        ),
     ),
     Optimizer(
         id="nadam",
@@ -553,6 +604,15 @@ ENTRIES = (
         },
         description="Adam with a Nesterov look-ahead and a slowly growing momentum (torch's form).",
         factory=nadam,
+        equivalents=(
+            Equivalent(TORCH, "NAdam", "lr = η, betas = (β_1, β_2), eps = ε, momentum_decay = ψ"),
+            Equivalent(
+                OPTAX,
+                "nadam",
+                "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε; no momentum schedule (ψ = 1e6: every μ_t = β_1)",
+                defaults={"momentum_decay": 1e6},
+            ),
+        ),
     ),
     Optimizer(
         id="nadamw",
@@ -574,6 +634,24 @@ ENTRIES = (
         },
         description="NAdam with decoupled weight decay.",
         factory=nadamw,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "NAdam",
+                "lr = η, betas = (β_1, β_2), eps = ε, momentum_decay = ψ, weight_decay = λ (torch's default 0), "
+                "decoupled_weight_decay = True",
+                select={"decoupled_weight_decay": True},
+                defaults={"weight_decay": 0.0},
+                alias=False,
+            ),
+            Equivalent(
+                OPTAX,
+                "nadamw",
+                "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε, weight_decay = λ (optax's 1e-4); no momentum schedule "
+                "(ψ = 1e6)",
+                defaults={"momentum_decay": 1e6, "weight_decay": 1e-4},
+            ),
+        ),
     ),
     Optimizer(
         id="radam",
@@ -593,6 +671,15 @@ ENTRIES = (
         },
         description="Adam that takes plain momentum steps until the variance of v̂ is small enough, then rectifies.",
         factory=radam,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "RAdam",
+                "lr = η, betas = (β_1, β_2), eps = ε (torch adds it before the bias correction: equal at ε = 0), "
+                "ρ_min = 5",
+            ),
+            Equivalent(OPTAX, "radam", "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε, threshold = ρ_min"),
+        ),
     ),
     Optimizer(
         id="adabelief",
@@ -605,9 +692,30 @@ ENTRIES = (
             ),
             "eps": _EPS,
             "eps_root": _BELIEF_EPS_ROOT,
+            "rectify": partial(
+                BoolParam,
+                help=(
+                    "RAdam's rectification (the authors' package: on): momentum steps η·m̂ of the gradient's own size "
+                    "for the first 5 steps, then the adaptive step scaled by r_t. Off: the paper's Algorithm 1 and "
+                    "optax's adabelief."
+                ),
+            ),
         },
         description="Adam whose step shrinks where the gradient departs from its average, not where it is large.",
         factory=adabelief,
+        equivalents=(
+            Equivalent(
+                "adabelief_pytorch",
+                "AdaBelief",
+                "lr = η, betas = (β_1, β_2), eps = ε = ε', rectify = rectify (weight_decay = 0)",
+            ),
+            Equivalent(
+                OPTAX,
+                "adabelief",
+                "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε, eps_root = ε', not rectified",
+                defaults={"rectify": False},
+            ),
+        ),
     ),
     Optimizer(
         id="adan",
@@ -624,6 +732,20 @@ ENTRIES = (
         },
         description="Adam with a Nesterov estimate from the change of the gradient between steps.",
         factory=adan,
+        equivalents=(
+            Equivalent(
+                "pytorch_optimizer",
+                "Adan",
+                "lr = η, betas = (β_1, β_2, β_3), eps = ε, weight_decay = λ, weight_decouple = True",
+                params={"weight_decouple": None, "betas": None},
+            ),
+            Equivalent(
+                OPTAX,
+                "adan",
+                "learning_rate = η, b1 = β_1, b2 = β_2, b3 = β_3, eps = ε, weight_decay = λ; optax weights the "
+                "gradient difference by 1 − β_2, the authors by β_2",
+            ),
+        ),
     ),
     Optimizer(
         id="ademamix",
@@ -645,6 +767,19 @@ ENTRIES = (
         },
         description="Adam plus a second, very slow momentum that keeps old gradients in play.",
         factory=ademamix,
+        equivalents=(
+            Equivalent(
+                "pytorch_optimizer",
+                "AdEMAMix",
+                "lr = η, betas = (β_1, β_2, β_3), alpha = α, eps = ε, weight_decay = λ (no warm-up of α, β_3)",
+                params={"betas": None},
+            ),
+            Equivalent(
+                OPTAX_CONTRIB,
+                "ademamix",
+                "learning_rate = η, b1 = β_1, b2 = β_2, b3 = β_3, alpha = α, eps = ε, weight_decay = λ",
+            ),
+        ),
     ),
     Optimizer(
         id="simplified_ademamix",
@@ -661,6 +796,13 @@ ENTRIES = (
         },
         description="One slow momentum sum plus α times the gradient, over Adam's denominator.",
         factory=simplified_ademamix,
+        equivalents=(
+            Equivalent(
+                OPTAX_CONTRIB,
+                "simplified_ademamix",
+                "learning_rate = η, b1 = β_1, b2 = β_2, alpha = α, eps = ε, weight_decay = λ",
+            ),
+        ),
     ),
     Optimizer(
         id="adopt",
@@ -680,6 +822,10 @@ ENTRIES = (
         },
         description="Adam reordered: normalise by the previous second moment, clip, then average; stays put at step 0.",
         factory=adopt,
+        equivalents=(
+            Equivalent("pytorch_optimizer", "ADOPT", "lr = η, betas = (β_1, β_2), eps = ε"),
+            Equivalent(OPTAX_CONTRIB, "adopt", "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε (use_clipping = True)"),
+        ),
     ),
     Optimizer(
         id="acprop",
@@ -699,6 +845,9 @@ ENTRIES = (
         },
         description="AdaBelief's belief, but the step uses the previous one (asynchronous), as optax has it.",
         factory=acprop,
+        equivalents=(
+            Equivalent(OPTAX_CONTRIB, "acprop", "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε, eps_root = ε'"),
+        ),
     ),
     Optimizer(
         id="optimistic_adam",
@@ -719,5 +868,10 @@ ENTRIES = (
         },
         description="Adam that extrapolates: twice the current step minus the previous one (for min-max games).",
         factory=optimistic_adam,
+        equivalents=(
+            Equivalent(
+                OPTAX, "optimistic_adam_v2", "learning_rate = η, alpha = α, beta = β, b1 = β_1, b2 = β_2, eps = ε"
+            ),
+        ),
     ),
 )

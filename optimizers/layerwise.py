@@ -13,8 +13,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from common.params import FloatParam
-from common.registry import lazy_module
-from optimizers._base import Optimizer
+from common.registry import Equivalent, lazy_module
+from optimizers._base import OPTAX, TORCH, TORCH_OPTIMIZER, Optimizer
 
 if TYPE_CHECKING:
     import jax.numpy as jnp
@@ -42,8 +42,11 @@ def lamb(
         u_t = \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} + \lambda \theta_t, \qquad
         \theta_{t+1} = \theta_t - \eta_t\, \frac{\|\theta_t\|}{\|u_t\|}\, u_t
 
-    torch-optimizer's Lamb (the common torch port) leaves out the bias correction by default
-    (``debias=False``) and caps ‖θ‖ at 10; with ``debias=True``, ``ε = 0`` and ‖θ‖ < 10 it agrees.
+    The trust ratio makes the step's length ``η‖θ‖`` whatever scales ``u``, so Adam's bias
+    correction (a scalar here) only matters through ``ε``: torch-optimizer's ``Lamb`` (the common
+    torch port, ``debias=False`` by default) agrees with ``ε = 0`` while ‖θ‖ < 10 (it caps ‖θ‖
+    there). Its ``debias=True`` multiplies the *length* by ``√(1 − β₂ᵗ)/(1 − β₁ᵗ)`` after the
+    trust ratio (first step ×0.32), which is neither the paper's nor optax's.
 
     References:
         You et al., Large Batch Optimization for Deep Learning: Training BERT in 76 minutes, ICLR 2020
@@ -191,6 +194,14 @@ ENTRIES = (
         },
         description="Adam's step rescaled to length η‖θ‖, ‖θ‖ the point's distance from the origin (one layer).",
         factory=lamb,
+        equivalents=(
+            Equivalent(
+                TORCH_OPTIMIZER,
+                "Lamb",
+                "lr = η, betas = (β_1, β_2), eps = ε, weight_decay = λ, debias = False (equal at ε = 0 while ‖θ‖ < 10)",
+            ),
+            Equivalent(OPTAX, "lamb", "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε, weight_decay = λ"),
+        ),
     ),
     Optimizer(
         id="lars",
@@ -213,6 +224,19 @@ ENTRIES = (
         },
         description="Momentum SGD with a step of η·c·‖θ‖: length set by the distance from the origin (one layer).",
         factory=lars,
+        equivalents=(
+            Equivalent(
+                "pytorch_optimizer",
+                "LARS",
+                "lr = η, weight_decay = λ (equal at 0), trust_coefficient = c, momentum = μ; for a matrix (it leaves "
+                "vectors unscaled)",
+            ),
+            Equivalent(
+                OPTAX,
+                "lars",
+                "learning_rate = η, weight_decay = λ, trust_coefficient = c, eps = ε, momentum = μ",
+            ),
+        ),
     ),
     Optimizer(
         id="fromage",
@@ -230,6 +254,10 @@ ENTRIES = (
         },
         description="A step of relative length η (η‖θ‖ along −g), then a shrink by √(1+η²): ‖θ‖ is the layer's norm.",
         factory=fromage,
+        equivalents=(
+            Equivalent("pytorch_optimizer", "Fromage", "lr = η (p_bound = None)"),
+            Equivalent(OPTAX, "fromage", "learning_rate = η, min_norm = ‖·‖_min"),
+        ),
     ),
     Optimizer(
         id="adafactor",
@@ -258,6 +286,20 @@ ENTRIES = (
         },
         description="RMS-normalised, clipped steps relative to the point's RMS (distance from the origin over √2).",
         factory=adafactor,
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "Adafactor",
+                "lr = η, beta2_decay = −c, d = d, eps = (None, ε_2); torch floors v at ε_1² where ours adds ε",
+                params={"beta2_decay": None, "d": "clipping_threshold", "eps": None},
+            ),
+            Equivalent(
+                OPTAX,
+                "adafactor",
+                "learning_rate = η, decay_rate = c, clipping_threshold = d, eps = ε; optax's step is η, "
+                "not min(η, 1/√t): the same while η ≤ 1/√t",
+            ),
+        ),
     ),
     Optimizer(
         id="sm3",
@@ -270,6 +312,16 @@ ENTRIES = (
         },
         description="AdaGrad with accumulators shared over covers; for the point (one vector) each coordinate its own.",
         factory=sm3,
+        equivalents=(
+            Equivalent(
+                "pytorch_optimizer",
+                "SM3",
+                "lr = η, momentum = μ (its default 0), eps = 1e-8 (optax's, fixed; its default 1e-30)",
+                params={"eps": None},
+                defaults={"momentum": 0.0},
+            ),
+            Equivalent(OPTAX, "sm3", "learning_rate = η, momentum = μ"),
+        ),
     ),
     Optimizer(
         id="novograd",
@@ -291,5 +343,15 @@ ENTRIES = (
         },
         description="Momentum on g/‖g‖ averaged over the layer (the whole point): normalised gradient descent.",
         factory=novograd,
+        equivalents=(
+            Equivalent(
+                TORCH_OPTIMIZER,
+                "NovoGrad",
+                "lr = η, betas = (β_1, β_2) (its defaults 0.95, 0), eps = ε (its 1e-8), weight_decay = λ, "
+                "grad_averaging = False",
+                defaults={"b1": 0.95, "b2": 0.0, "eps": 1e-8},
+            ),
+            Equivalent(OPTAX, "novograd", "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε, weight_decay = λ"),
+        ),
     ),
 )

@@ -14,8 +14,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from common.params import BoolParam, ChoiceParam, FloatParam
-from common.registry import lazy_module
-from optimizers._base import Optimizer
+from common.registry import Equivalent, lazy_module
+from optimizers._base import OPTAX, OPTAX_CONTRIB, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -51,6 +51,15 @@ def prodigy(
     ``d_0``; ``m``, ``v`` are Adam's moments of ``d·g``, ``β₃ = √β₂``.
     :func:`~optimizers.transforms.prodigy_ref`.
 
+    In a narrow valley ``d`` can outgrow the valley's width, and the Adam-normalised steps (about
+    ``η d`` long) then bounce across it: on Rosenbrock from (−1.5, 2) at ``η = 1`` the loss falls
+    from 12.5 to 5, then climbs to about 100 by step 100 (``d ≈ 0.27``), as ``prodigyopt`` does
+    step for step (tests/test_reference_optimizers.py). Clipping the gradient to norm 1 (the
+    page's default) lets ``d`` grow further (0.5 in float64, 1.5 in float32, where rounding sends
+    the chaotic path elsewhere: loss 831 after 200 steps; ``prodigyopt`` with the same clipping
+    reaches 1.5·10⁴ in float32). This is Prodigy's behaviour, not a bug: ``d`` never shrinks; a
+    smaller ``η`` or ``κ`` (``d_coef``) keeps the steps inside such a valley.
+
     References:
         Mishchenko & Defazio, Prodigy: An Expeditiously Adaptive Parameter-Free Learner, ICML 2024; prodigyopt 1.1.2
     """
@@ -74,8 +83,9 @@ def dadapt_adamw(
     eps: ArrayLike = 1e-8,
     d0: ArrayLike = 1e-6,
     weight_decay: ArrayLike = 0.0,
+    bias_correction: bool = False,
 ) -> optax.GradientTransformation:
-    r"""D-Adaptation for AdamW (:func:`optax.contrib.dadapt_adamw`, its defaults, always bias-corrected).
+    r"""D-Adaptation for AdamW as the authors' ``dadaptation.DAdaptAdam`` (3.2, its defaults: no bias correction).
 
     .. math::
         \begin{aligned} d_{t+1} &= \max\left(d_t,\ \frac{\sum_s \sqrt{\beta_2}^{\,t-s} (1 - \sqrt{\beta_2})\,
@@ -84,13 +94,19 @@ def dadapt_adamw(
         \theta_{t+1} &= \theta_t - \frac{m_t}{\sqrt{v_t} + \epsilon} - \lambda \eta'_t \theta_t \end{aligned}
 
     with ``m`` the momentum of ``η' g``, ``s`` the decayed sum of ``η' g`` and ``c_t`` Adam's bias
-    correction. The authors' ``dadaptation.DAdaptAdam`` (3.2) leaves the bias correction out by
-    default (``use_bias_correction=False``); with it on the two agree.
+    correction ``√(1 − β₂ᵗ)/(1 − β₁ᵗ)`` when ``bias_correction`` is on, else 1. torch has no
+    D-Adaptation, so the default is the authors' (``use_bias_correction=False``);
+    :func:`optax.contrib.dadapt_adamw` always corrects, which makes the first steps about three
+    times shorter and ``d`` grow more slowly (:func:`~optimizers.transforms.dadapt_adamw_ref`).
+    The weight decay is decoupled (the package's ``decouple=True``; its default adds it to the
+    gradient instead).
 
     References:
         Defazio & Mishchenko, Learning-Rate-Free Learning by D-Adaptation, ICML 2023; dadaptation 3.2
     """
-    return optax.contrib.dadapt_adamw(learning_rate, betas=(b1, b2), eps=eps, estim_lr0=d0, weight_decay=weight_decay)
+    return transforms.dadapt_adamw_ref(
+        learning_rate, b1, b2, eps=eps, d0=d0, weight_decay=weight_decay, bias_correction=bias_correction
+    )
 
 
 def _dog_with_eps(learning_rate, reps_rel, eps):
@@ -168,7 +184,11 @@ def mechanize(
 
     with six betting "wealths" ``W`` (``β_i = 1 − 10^{−i}``) fed by ``h_t = ⟨g_t, Σ_k inner(g_k)⟩``.
     ``s`` (shown as ``lr_estimate``) starts at 6·``s_init`` and multiplies the inner optimizer's
-    learning rate; leave that at 1.
+    learning rate; leave that at 1. The authors' ``mechanic_pytorch.mechanize`` (0.0.1) differs in
+    its tuner's details: its scales start at 0 and its ``m`` at 1e-6 (so its first step is
+    ``Σβ_i/6 ≈ 0.98`` of this one's at its defaults), it floors ``m`` at ``|h|`` (optax:
+    ``|h| + ε``), does not clip ``h`` in the reward, and scales its decay by the norm of the point
+    after the inner step; the paths stay close, not equal.
 
     References:
         Cutkosky et al., Mechanic: A Learning Rate Tuner, NeurIPS 2023
@@ -224,6 +244,10 @@ def momo(
     The authors' lower bound is 0, a nonnegative loss's minimum; here it is the surface's
     minimum value ``f*`` (the engine passes ``min_value``) less ``lower_bound_gap``.
 
+    It agrees with the authors' ``momo.Momo`` (momo-opt 0.1.0) in float64, the adaptive bound
+    (``use_fstar``) included, except with weight decay: optax divides only ``θ`` by
+    ``1 + ηλ`` (``θ/(1 + ηλ) − τ d``), the authors the whole new point (``(θ − τ d)/(1 + ηλ)``).
+
     References:
         Schaipp et al., MoMo: Momentum Models for Adaptive Learning Rates, ICML 2024
     """
@@ -257,6 +281,8 @@ def momo_adam(
         \theta_{t+1} &= \theta_t - \tau_t\, m_t / D_t \end{aligned}
 
     with ``m``, ``f̄``, ``γ`` exponential averages of ``g``, ``f(θ)`` and ``⟨g, θ⟩`` (weight ``1 − β₁``).
+    It agrees with the authors' ``momo.MomoAdam`` (momo-opt 0.1.0) in float64 except with weight
+    decay, which optax applies to ``θ`` alone (as in :func:`momo`).
 
     References:
         Schaipp et al., MoMo: Momentum Models for Adaptive Learning Rates, ICML 2024
@@ -315,14 +341,58 @@ ENTRIES = (
         },
         description="Adam whose step size d grows from d₀ towards an estimate of the distance to the solution.",
         factory=prodigy,
+        equivalents=(
+            Equivalent(
+                "prodigyopt",
+                "Prodigy",
+                "lr = η, betas = (β_1, β_2), eps = ε, d0 = d_0, d_coef = κ, weight_decay = λ, "
+                "use_bias_correction = bias_correction",
+                params={"use_bias_correction": "bias_correction"},
+            ),
+            Equivalent(
+                OPTAX_CONTRIB,
+                "prodigy",
+                "learning_rate = η, betas = (β_1, β_2), eps = ε, estim_lr0 = d_0, estim_lr_coef = κ, weight_decay = λ; "
+                "always bias-corrected",
+                params={"estim_lr0": "d0", "estim_lr_coef": "d_coef"},
+                defaults={"bias_correction": True},
+            ),
+        ),
     ),
     Optimizer(
         id="dadapt_adamw",
         name="D-Adaptation AdamW",
         family="lr_free",
-        params={"b1": _BETA1, "b2": _BETA2, "eps": _EPS, "d0": _D0, "weight_decay": _DECAY},
+        params={
+            "b1": _BETA1,
+            "b2": _BETA2,
+            "eps": _EPS,
+            "d0": _D0,
+            "weight_decay": _DECAY,
+            "bias_correction": partial(
+                BoolParam,
+                help="Adam's bias correction of the step (dadaptation: off; optax: always on, shorter first steps).",
+            ),
+        },
         description="AdamW whose step size d grows from a lower bound on the distance to the solution.",
         factory=dadapt_adamw,
+        equivalents=(
+            Equivalent(
+                "dadaptation",
+                "DAdaptAdam",
+                "lr = η, betas = (β_1, β_2), eps = ε, d0 = d_0, weight_decay = λ, decouple = True, "
+                "use_bias_correction = bias_correction",
+                params={"use_bias_correction": "bias_correction", "decouple": None},
+            ),
+            Equivalent(
+                OPTAX_CONTRIB,
+                "dadapt_adamw",
+                "learning_rate = η, betas = (β_1, β_2), eps = ε, estim_lr0 = d_0, weight_decay = λ; always "
+                "bias-corrected",
+                params={"estim_lr0": "d0"},
+                defaults={"bias_correction": True},
+            ),
+        ),
     ),
     Optimizer(
         id="dog",
@@ -341,6 +411,15 @@ ENTRIES = (
         },
         description="Gradient descent with step = largest distance from the start / √(sum of squared gradient norms).",
         factory=dog,
+        equivalents=(
+            Equivalent("dog", "DoG", "lr = η, reps_rel = ρ, eps = ε (weight_decay = 0)"),
+            Equivalent(
+                OPTAX_CONTRIB,
+                "dog",
+                "learning_rate = η, init_step = ('heuristic', ρ), eps = ε",
+                params={"init_step": None},
+            ),
+        ),
     ),
     Optimizer(
         id="dowg",
@@ -358,6 +437,7 @@ ENTRIES = (
         },
         description="DoG with the gradients weighted by the distance travelled when they were seen.",
         factory=dowg,
+        equivalents=(Equivalent(OPTAX_CONTRIB, "dowg", "learning_rate = η, eps = ε"),),
     ),
     Optimizer(
         id="cocob",
@@ -378,6 +458,7 @@ ENTRIES = (
         },
         description="Coin betting per coordinate: no step size; the learning rate has no effect.",
         factory=cocob,
+        equivalents=(Equivalent(OPTAX_CONTRIB, "cocob", "learning_rate = η, alpha = α, eps = ε"),),
     ),
     Optimizer(
         id="mechanize",
@@ -394,6 +475,19 @@ ENTRIES = (
         },
         description="Wraps another optimizer and learns a scale for its steps by betting (set the inner LR to 1).",
         factory=mechanize,
+        equivalents=(
+            Equivalent(
+                OPTAX_CONTRIB,
+                "mechanize",
+                "base_optimizer = the inner one, weight_decay = λ, eps = ε, s_init = s_0",
+            ),
+            Equivalent(
+                "mechanic_pytorch",
+                "mechanize",
+                "mechanize(Base)(params, ...), s_decay = λ, eps = ε; close, not equal: the docstring says how",
+                params={"s_decay": "weight_decay", "s_init": None},
+            ),
+        ),
     ),
     Optimizer(
         id="polyak_sgd",
@@ -411,6 +505,14 @@ ENTRIES = (
         description="Step size (f − f*)/‖g‖², capped by η: the exact step to f* on a linear model.",
         factory=polyak_sgd,
         extra_args=("value",),
+        equivalents=(
+            Equivalent(
+                OPTAX,
+                "polyak_sgd",
+                "max_learning_rate = η, f_min = f* − δ, eps = ε, variant = variant",
+                params={"max_learning_rate": None, "f_min": None},
+            ),
+        ),
     ),
     Optimizer(
         id="momo",
@@ -427,6 +529,21 @@ ENTRIES = (
         description="Momentum SGD whose step is a Polyak step of a momentum model of the loss, capped by η.",
         factory=momo,
         extra_args=("value",),
+        equivalents=(
+            Equivalent(
+                "momo",
+                "Momo",
+                "lr = η, beta = β, lb = f* − δ, weight_decay = λ (equal at 0: the docstring says how), "
+                "use_fstar = adapt_lower_bound, bias_correction = False",
+                params={"lb": None, "use_fstar": "adapt_lower_bound", "bias_correction": None},
+            ),
+            Equivalent(
+                OPTAX_CONTRIB,
+                "momo",
+                "learning_rate = η, beta = β, lower_bound = f* − δ, weight_decay = λ, adapt_lower_bound",
+                params={"lower_bound": None},
+            ),
+        ),
     ),
     Optimizer(
         id="momo_adam",
@@ -443,5 +560,21 @@ ENTRIES = (
         description="Adam whose step is a Polyak step of a momentum model of the loss, capped by η.",
         factory=momo_adam,
         extra_args=("value",),
+        equivalents=(
+            Equivalent(
+                "momo",
+                "MomoAdam",
+                "lr = η, betas = (β_1, β_2), eps = ε, lb = f* − δ, weight_decay = λ (equal at 0), "
+                "use_fstar = adapt_lower_bound, divide = True",
+                params={"lb": None, "use_fstar": "adapt_lower_bound", "betas": None, "divide": None},
+            ),
+            Equivalent(
+                OPTAX_CONTRIB,
+                "momo_adam",
+                "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε, lower_bound = f* − δ, weight_decay = λ, "
+                "adapt_lower_bound",
+                params={"lower_bound": None},
+            ),
+        ),
     ),
 )

@@ -12,8 +12,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from common.params import FloatParam
-from common.registry import lazy_module
-from optimizers._base import Optimizer
+from common.registry import Equivalent, lazy_module
+from optimizers._base import OPTAX_CONTRIB, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -101,6 +101,22 @@ ENTRIES = (
         params={"b1": _B1, "weight_decay": _DECAY, "weight_lr_power": _POWER},
         description="SGD whose returned point (drawn) averages the iterates; no decay schedule needed.",
         factory=schedule_free_sgd,
+        equivalents=(
+            Equivalent(
+                "schedulefree",
+                "SGDScheduleFree",
+                "lr = η, momentum = β_1, weight_decay = λ, weight_lr_power = p (warmup_steps = 0: the scene's schedule "
+                "warms up)",
+                params={"momentum": "b1", "warmup_steps": None},
+            ),
+            Equivalent(
+                OPTAX_CONTRIB,
+                "schedule_free_sgd",
+                "learning_rate = η, b1 = β_1, weight_decay = λ, weight_lr_power = p (warmup_steps: the scene's "
+                "schedule)",
+                params={"warmup_steps": None},
+            ),
+        ),
     ),
     Optimizer(
         id="schedule_free_adamw",
@@ -115,5 +131,20 @@ ENTRIES = (
         },
         description="AdamW without momentum whose returned point (drawn) averages the iterates; no decay needed.",
         factory=schedule_free_adamw,
+        equivalents=(
+            Equivalent(
+                "schedulefree",
+                "AdamWScheduleFree",
+                "lr = η, betas = (β_1, β_2), eps = ε, weight_decay = λ, weight_lr_power = p (warmup_steps = 0, r = 0)",
+                params={"warmup_steps": None, "r": None},
+            ),
+            Equivalent(
+                OPTAX_CONTRIB,
+                "schedule_free_adamw",
+                "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε, weight_decay = λ, weight_lr_power = p (warmup_steps: "
+                "the scene's schedule)",
+                params={"warmup_steps": None},
+            ),
+        ),
     ),
 )

@@ -11,8 +11,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from common.params import ChoiceParam, FloatParam, IntParam
-from common.registry import lazy_module
-from optimizers._base import Optimizer
+from common.registry import Equivalent, lazy_module
+from optimizers._base import OPTAX, OPTAX_CONTRIB, TORCH, Optimizer
 
 if TYPE_CHECKING:
     import jax.numpy as jnp
@@ -42,6 +42,7 @@ def lbfgs(
     *,
     linesearch: str = "zoom",
     max_linesearch_steps: ArrayLike = 20,
+    first_step: str = "l1",
 ) -> optax.GradientTransformation:
     r"""L-BFGS (:func:`optax.lbfgs`: memory 10, a zoom line search from a unit step), the LR scaling the direction.
 
@@ -51,8 +52,17 @@ def lbfgs(
 
     with ``α_t`` from the line search (strong Wolfe conditions, starting at 1) or ``α_t = 1``
     (``linesearch = "none"``: ``torch.optim.LBFGS``'s default, which has no line search either).
-    ``η = 1`` is the textbook method. The first direction is ``g / max(1, ‖g‖)``; torch uses the
-    L1 norm there. Each line-search trial costs one gradient evaluation (counted).
+    ``η = 1`` is the textbook method. The line search is optax's by default: without one (torch's
+    default) unit steps overshoot on curved valleys such as Rosenbrock's. The first direction (no
+    curvature pairs yet) is ``g / max(1, ‖g‖₁)`` as in torch (``first_step = "l1"``), or ``g / max(1, ‖g‖₂)`` as in
+    :func:`optax.scale_by_lbfgs` (``"l2"``); every later step is the same in both. With
+    ``linesearch = "none"`` and ``first_step = "l1"`` this is ``torch.optim.LBFGS(max_iter=1,
+    history_size=10)``, one L-BFGS iteration per step; torch's own ``"strong_wolfe"`` search
+    (cubic interpolation, up to 25 evaluations) is not optax's zoom, which picks other step
+    lengths. Where a pair has ``⟨s, y⟩ ≤ 0`` (negative curvature along the step) optax keeps it
+    with a negative weight; torch skips pairs with ``⟨s, y⟩ ≤ 10⁻¹⁰``, so the two part on
+    nonconvex surfaces after such a step. Each line-search trial costs one gradient evaluation
+    (counted).
 
     References:
         Liu & Nocedal, On the limited memory BFGS method for large scale optimization, Math. Programming 1989;
@@ -60,7 +70,12 @@ def lbfgs(
     """
     if linesearch not in ("zoom", "none"):
         raise ValueError(f"linesearch must be 'zoom' or 'none', got {linesearch=}")
-    direction = optax.chain(optax.scale_by_lbfgs(memory_size=MEMORY_SIZE), optax.scale_by_learning_rate(learning_rate))
+    if first_step not in ("l1", "l2"):
+        raise ValueError(f"first_step must be 'l1' or 'l2', got {first_step=}")
+    scaling = optax.scale_by_lbfgs(memory_size=MEMORY_SIZE)
+    if first_step == "l1":
+        scaling = transforms.lbfgs_first_step_l1(scaling)
+    direction = optax.chain(scaling, optax.scale_by_learning_rate(learning_rate))
     if linesearch == "none":
         return direction
     search = optax.scale_by_zoom_linesearch(max_linesearch_steps=max_linesearch_steps, initial_guess_strategy="one")
@@ -90,8 +105,10 @@ def sophia(
     Hutchinson's estimate needs the objective (the engine passes the surface as ``obj_fn``; it
     sees no gradient noise) and costs one Hessian-vector product every ``k`` steps, counted as one
     gradient evaluation. Where the curvature is negative or tiny, ``max(γh, ε)`` makes the step
-    the clip ``ρ``: a sign step. The authors' SophiaG uses a Gauss-Newton estimate, which needs
-    labels (no such thing on a surface).
+    the clip ``ρ``: a sign step. The authors' SophiaG (``sophia_opt``) takes a Gauss-Newton
+    estimate, which needs labels (no such thing on a surface); fed the same estimate, its step
+    is this one with ``ρ·bs = γ`` except that it does not bias-correct ``m`` (optax divides by
+    ``1 − β₁ᵗ``): the two agree at ``β₁ = 0`` and part where the steps are not clipped.
 
     References:
         Liu et al., Sophia: A Scalable Stochastic Second-order Optimizer for Language Model Pre-training,
@@ -140,10 +157,33 @@ ENTRIES = (
             "max_linesearch_steps": partial(
                 IntParam, low=1, high=100, help="Trial points per line search, at most.", symbol=""
             ),
+            "first_step": partial(
+                ChoiceParam,
+                choices=("l1", "l2"),
+                help="The first direction, before any curvature is known: g/max(1, ‖g‖₁) (torch) or g/max(1, ‖g‖₂) "
+                "(optax).",
+            ),
         },
         description="Quasi-Newton: a Hessian inverse from the last 10 steps, with a line search (counts evaluations).",
         factory=lbfgs,
         extra_args=("value", "grad", "value_fn"),
+        equivalents=(
+            Equivalent(
+                TORCH,
+                "LBFGS",
+                "lr = η, max_iter = 1 (one iteration a step), history_size = 10, line_search_fn = None "
+                "(linesearch = none)",
+                params={"max_iter": None, "history_size": None, "line_search_fn": None},
+                defaults={"linesearch": "none"},
+            ),
+            Equivalent(
+                OPTAX,
+                "lbfgs",
+                "learning_rate = η, memory_size = 10, the zoom line search, first step g/max(1, ‖g‖_2)",
+                params={"memory_size": None},
+                defaults={"first_step": "l2"},
+            ),
+        ),
     ),
     Optimizer(
         id="sophia",
@@ -174,5 +214,20 @@ ENTRIES = (
         description="Momentum over a diagonal Hessian estimate, clipped: Newton-like where curved, sign steps else.",
         factory=sophia,
         extra_args=("obj_fn",),
+        equivalents=(
+            Equivalent(
+                OPTAX_CONTRIB,
+                "sophia",
+                "learning_rate = η, b1 = β_1, b2 = β_2, eps = ε, weight_decay = λ, gamma = γ, clip_threshold = ρ, "
+                "update_interval = k",
+            ),
+            Equivalent(
+                "sophia_opt",
+                "SophiaG",
+                "lr = η, betas = (β_1, β_2), rho·bs = γ, weight_decay = λ, fed the same Hessian estimate; equal at "
+                "β_1 = 0 (SophiaG does not bias-correct m)",
+                params={"rho": None, "betas": None},
+            ),
+        ),
     ),
 )

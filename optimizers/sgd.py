@@ -190,6 +190,9 @@ ENTRIES = (
         },
         description="Gradient descent plus Gaussian noise whose variance decays like (1 + t)^−γ.",
         factory=noisy_sgd,
+        equivalents=(
+            Equivalent(OPTAX, "noisy_sgd", "learning_rate = η, eta = η_ξ, gamma = γ, key = jax.random.key(seed)"),
+        ),
     ),
     Optimizer(
         id="optimistic_gradient_descent",
@@ -207,5 +210,6 @@ ENTRIES = (
         },
         description="Extrapolates from the last two gradients: 2g_t − g_{t−1} (for min-max games and rotations).",
         factory=optimistic_gradient_descent,
+        equivalents=(Equivalent(OPTAX, "optimistic_gradient_descent", "learning_rate = η, alpha = α, beta = β"),),
     ),
 )

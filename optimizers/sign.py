@@ -10,8 +10,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from common.params import FloatParam
-from common.registry import lazy_module
-from optimizers._base import Optimizer
+from common.registry import Equivalent, lazy_module
+from optimizers._base import OPTAX, TORCH, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -86,7 +86,8 @@ def rprop(
 
     Each coordinate's step grows while its gradient keeps its sign and shrinks when it flips; a
     schedule scales the step sizes (``s`` is kept in units of ``η_t``). :func:`optax.rprop` is the
-    same algorithm with a fixed initial step size.
+    same algorithm with a fixed initial step size, but it applies each step one update late (its
+    first update is 0: it returns the step computed at the previous call).
 
     References:
         Riedmiller & Braun, A direct adaptive method for faster backpropagation learning: the RPROP algorithm,
@@ -107,6 +108,10 @@ ENTRIES = (
         params={},
         description="Moves every coordinate by η against the gradient's sign: 45° steps of fixed length.",
         factory=sign_sgd,
+        equivalents=(
+            Equivalent("pytorch_optimizer", "SignSGD", "lr = η, momentum = 0", select={"momentum": 0.0}, alias=False),
+            Equivalent(OPTAX, "sign_sgd", "learning_rate = η"),
+        ),
     ),
     Optimizer(
         id="signum",
@@ -115,6 +120,10 @@ ENTRIES = (
         params={"beta": _BETA},
         description="signSGD on a momentum: fixed-length steps that keep their direction through noise.",
         factory=signum,
+        equivalents=(
+            Equivalent("pytorch_optimizer", "SignSGD", "lr = η, momentum = β", params={"momentum": "beta"}),
+            Equivalent(OPTAX, "signum", "learning_rate = η, beta = β"),
+        ),
     ),
     Optimizer(
         id="lion",
@@ -139,6 +148,15 @@ ENTRIES = (
         },
         description="Sign of a blend of momentum and gradient: fixed-length steps found by program search.",
         factory=lion,
+        equivalents=(
+            Equivalent("lion_pytorch", "Lion", "lr = η, betas = (β_1, β_2), weight_decay = λ"),
+            Equivalent(
+                OPTAX,
+                "lion",
+                "learning_rate = η, b1 = β_1, b2 = β_2, weight_decay = λ (optax's default 1e-3)",
+                defaults={"weight_decay": 1e-3},
+            ),
+        ),
     ),
     Optimizer(
         id="rprop",
@@ -168,5 +186,14 @@ ENTRIES = (
         },
         description="Per-coordinate sign steps whose length grows while the sign holds and halves when it flips.",
         factory=rprop,
+        equivalents=(
+            Equivalent(TORCH, "Rprop", "lr = η, etas = (η^-, η^+), step_sizes = (s_min, s_max)"),
+            Equivalent(
+                OPTAX,
+                "rprop",
+                "learning_rate = η (the initial step size), eta_minus = η^-, eta_plus = η^+, min_step_size = s_min, "
+                "max_step_size = s_max; optax applies each step one update late",
+            ),
+        ),
     ),
 )

@@ -21,6 +21,7 @@ __all__ = [
     "AdaMixState",
     "DampenAfterFirstState",
     "EvaluationCountState",
+    "FirstStepL1State",
     "LookaheadState",
     "OneVectorState",
     "ScaleByAdamPowersState",
@@ -29,15 +30,19 @@ __all__ = [
     "ScaleByRpropState",
     "ScaleByYogiRefState",
     "count_evaluations",
+    "dadapt_adamw_ref",
     "dampen_after_first",
     "extra_evaluations",
+    "lbfgs_first_step_l1",
     "lookahead",
     "one_vector",
     "prodigy_ref",
     "scale_by_adadec",
     "scale_by_adam_powers",
     "scale_by_adamix",
+    "scale_by_adan_ref",
     "scale_by_amsgrad_torch",
+    "scale_by_belief_ref",
     "scale_by_nadam_torch",
     "scale_by_rprop_scheduled",
     "scale_by_yogi_ref",
@@ -831,5 +836,228 @@ def prodigy_ref(
             numerator_weighted=numerator,
             count=count,
         )
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+def scale_by_belief_ref(
+    b1: jax.typing.ArrayLike = 0.9,
+    b2: jax.typing.ArrayLike = 0.999,
+    eps: jax.typing.ArrayLike = 1e-16,
+    eps_root: jax.typing.ArrayLike = 1e-16,
+    *,
+    rectify: jax.typing.ArrayLike = True,
+) -> optax.GradientTransformation:
+    r"""AdaBelief as the authors' ``adabelief_pytorch.AdaBelief`` (0.2.1): :func:`optax.scale_by_belief`, rectifiable.
+
+    .. math::
+        \begin{aligned} s_t &= \beta_2 s_{t-1} + (1 - \beta_2)(g_t - m_t)^2 + \epsilon', \quad
+        \rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1 - \beta_2^t}, \quad \rho_\infty = \frac{2}{1 - \beta_2} - 1 \\
+        u_t &= \begin{cases} \hat m_t / (\sqrt{s_t / (1 - \beta_2^t)} + \epsilon) & \text{not rectified} \\
+        r_t \sqrt{1 - \beta_2^t}\, \hat m_t / (\sqrt{s_t} + \epsilon) & \text{rectified, } \rho_t \ge 5 \\
+        \hat m_t & \text{rectified, } \rho_t < 5 \end{cases} \end{aligned}
+
+    with ``r_t`` RAdam's rectification term. Not rectified, this is :func:`optax.scale_by_belief`
+    (the paper's Algorithm 1). Rectified (the package's default, ``rectify=True``,
+    ``degenerated_to_sgd=True``), the first steps (``ρ_t < 5``: 5 steps at ``β₂ = 0.999``) are
+    momentum steps ``η m̂`` of the gradient's own size, and ``ε`` is added before the bias
+    correction, as in ``torch.optim.RAdam``.
+
+    References:
+        Zhuang et al., AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients, NeurIPS 2020;
+        adabelief-pytorch 0.2.1
+    """
+
+    def init_fn(params):
+        return optax.ScaleByBeliefState(
+            count=jnp.zeros([], jnp.int32), mu=optax.tree.zeros_like(params), nu=optax.tree.zeros_like(params)
+        )
+
+    def update_fn(updates, state, params=None):
+        del params
+        mu = optax.tree.update_moment(updates, state.mu, b1, 1)
+        residual = optax.tree.sub(updates, mu)
+        nu = optax.tree.update_moment_per_elem_norm(residual, state.nu, b2, 2)
+        nu = jax.tree.map(lambda v: v + eps_root, nu)
+        count = optax.safe_increment(state.count)
+        like = jax.tree.leaves(nu)[0]
+        t = count.astype(like.dtype)
+        b1_power = jnp.asarray(b1, like.dtype) ** t
+        b2_power = jnp.asarray(b2, like.dtype) ** t
+        rho_inf = 2.0 / (1.0 - jnp.asarray(b2, like.dtype)) - 1.0
+        rho = rho_inf - 2.0 * t * b2_power / (1.0 - b2_power)
+        safe_rho = jnp.where(rho >= 5.0, rho, 5.0)
+        r = jnp.sqrt((safe_rho - 4.0) * (safe_rho - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * safe_rho))
+        rectified = _as_flag(rectify)
+
+        def direction(m, v):
+            m_hat = m / (1 - b1_power)
+            plain = m_hat / (jnp.sqrt(v / (1 - b2_power)) + eps)
+            adaptive = r * jnp.sqrt(1 - b2_power) * m_hat / (jnp.sqrt(v) + eps)
+            return jnp.where(rectified, jnp.where(rho >= 5.0, adaptive, m_hat), plain).astype(m.dtype)
+
+        updates = jax.tree.map(direction, mu, nu)
+        return updates, optax.ScaleByBeliefState(count=count, mu=mu, nu=nu)
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+def dadapt_adamw_ref(
+    learning_rate: optax.ScalarOrSchedule = 1.0,
+    b1: jax.typing.ArrayLike = 0.9,
+    b2: jax.typing.ArrayLike = 0.999,
+    *,
+    eps: jax.typing.ArrayLike = 1e-8,
+    d0: jax.typing.ArrayLike = 1e-6,
+    weight_decay: jax.typing.ArrayLike = 0.0,
+    bias_correction: jax.typing.ArrayLike = False,
+) -> optax.GradientTransformation:
+    r"""D-Adaptation Adam as the authors' ``dadaptation.DAdaptAdam`` (3.2): :func:`optax.contrib.dadapt_adamw`, its
+    bias correction switchable.
+
+    .. math::
+        \eta'_t = d_t\, \eta_t\, c_t, \qquad c_t = \frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t} \text{ or } 1
+
+    and otherwise optax's steps (decoupled weight decay: the package's ``decouple=True``).
+    ``dadaptation`` defaults to ``use_bias_correction=False`` (``c_t = 1``); optax always corrects,
+    which shortens the first steps (``c_1 ≈ 0.32``) and so slows the growth of ``d``. Where the sum
+    ``‖s_t‖₁`` is 0 (a zero gradient from the start) ``d`` stays, as the package returns early. The
+    state is optax's :class:`optax.contrib.DAdaptAdamWState`.
+
+    References:
+        Defazio & Mishchenko, Learning-Rate-Free Learning by D-Adaptation, ICML 2023; dadaptation 3.2
+    """
+    state_class = optax.contrib.DAdaptAdamWState
+
+    def init_fn(params):
+        like = jax.tree.leaves(params)[0]
+        return state_class(
+            exp_avg=optax.tree.zeros_like(params),
+            exp_avg_sq=optax.tree.zeros_like(params),
+            grad_sum=optax.tree.zeros_like(params),
+            estim_lr=jnp.asarray(d0, like.dtype),
+            numerator_weighted=jnp.zeros([], like.dtype),
+            count=jnp.zeros([], jnp.int32),
+        )
+
+    def update_fn(updates, state, params=None):
+        if params is None:
+            raise ValueError("dadapt_adamw needs the params in update()")
+        dtype = state.estim_lr.dtype
+        sb2 = jnp.sqrt(jnp.asarray(b2, dtype))
+        lr = learning_rate(state.count) if callable(learning_rate) else learning_rate
+        count = optax.safe_increment(state.count)
+        t = count.astype(dtype)
+        corrected = jnp.sqrt(1 - jnp.asarray(b2, dtype) ** t) / (1 - jnp.asarray(b1, dtype) ** t)
+        dlr = (state.estim_lr * lr * jnp.where(_as_flag(bias_correction), corrected, 1.0)).astype(dtype)
+        s_weighted = jax.tree.map(lambda s, v: s / (jnp.sqrt(v) + eps), state.grad_sum, state.exp_avg_sq)
+        numerator_acum = optax.tree.vdot(updates, s_weighted)
+        exp_avg = jax.tree.map(lambda m, g: (b1 * m + (1 - b1) * dlr * g).astype(m.dtype), state.exp_avg, updates)
+        exp_avg_sq = jax.tree.map(lambda v, g: (b2 * v + (1 - b2) * g * g).astype(v.dtype), state.exp_avg_sq, updates)
+        grad_sum = jax.tree.map(lambda s, g: (sb2 * s + (1 - sb2) * dlr * g).astype(s.dtype), state.grad_sum, updates)
+        grad_sum_l1 = optax.tree.sum(jax.tree.map(jnp.abs, grad_sum))
+        numerator = (sb2 * state.numerator_weighted + (1 - sb2) * dlr * numerator_acum).astype(dtype)
+        safe_l1 = jnp.where(grad_sum_l1 > 0, grad_sum_l1, 1.0)
+        estimate = jnp.where(grad_sum_l1 > 0, numerator / ((1 - sb2) * safe_l1), state.estim_lr)
+        estim_lr = jnp.maximum(state.estim_lr, estimate).astype(dtype)
+        new_updates = jax.tree.map(
+            lambda m, v, p: (-weight_decay * dlr * p - m / (jnp.sqrt(v) + eps)).astype(p.dtype),
+            exp_avg,
+            exp_avg_sq,
+            params,
+        )
+        return new_updates, state_class(
+            exp_avg=exp_avg,
+            exp_avg_sq=exp_avg_sq,
+            grad_sum=grad_sum,
+            estim_lr=estim_lr,
+            numerator_weighted=numerator,
+            count=count,
+        )
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+class FirstStepL1State(NamedTuple):
+    """State of :func:`lbfgs_first_step_l1`."""
+
+    count: jax.Array  # shape=(), int32: updates so far
+    inner_state: optax.OptState  # scale_by_lbfgs's
+
+
+def lbfgs_first_step_l1(inner: optax.GradientTransformation) -> optax.GradientTransformation:
+    r""":func:`optax.scale_by_lbfgs` whose first direction is ``torch.optim.LBFGS``'s: ``g / max(1, ‖g‖₁)``.
+
+    .. math::
+        u_0 = \frac{\max(1, \|g_0\|_2)}{\max(1, \|g_0\|_1)}\, \mathrm{inner}(g_0) = \frac{g_0}{\max(1, \|g_0\|_1)},
+        \qquad u_t = \mathrm{inner}(g_t) \quad (t \ge 1)
+
+    optax scales the first step (no curvature pairs yet) by the capped reciprocal of the L2
+    norm, torch by that of the L1 norm (``t = min(1, 1/‖g‖₁)·lr``). Later steps use the pairs
+    and agree. The memory keeps the raw gradient, so only the first update is rescaled.
+
+    References:
+        torch.optim.LBFGS; optax.scale_by_lbfgs (scale_init_precond)
+    """
+
+    def init_fn(params):
+        return FirstStepL1State(count=jnp.zeros([], jnp.int32), inner_state=inner.init(params))
+
+    def update_fn(updates, state, params=None):
+        new_updates, inner_state = inner.update(updates, state.inner_state, params)
+        l1 = optax.tree.sum(jax.tree.map(jnp.abs, updates))
+        l2 = optax.tree.norm(updates)
+        ratio = jnp.where(state.count == 0, jnp.maximum(1.0, l2) / jnp.maximum(1.0, l1), 1.0)
+        new_updates = jax.tree.map(lambda u: (ratio * u).astype(u.dtype), new_updates)
+        return new_updates, FirstStepL1State(count=optax.safe_increment(state.count), inner_state=inner_state)
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+def scale_by_adan_ref(
+    b1: jax.typing.ArrayLike = 0.98,
+    b2: jax.typing.ArrayLike = 0.92,
+    b3: jax.typing.ArrayLike = 0.99,
+    eps: jax.typing.ArrayLike = 1e-8,
+) -> optax.GradientTransformation:
+    r"""Adan as the authors' code (sail-sg/Adan) computes it, with ``β`` written as decays (0.98, 0.92, 0.99).
+
+    .. math::
+        \begin{aligned} m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \quad
+        d_t = \beta_2 d_{t-1} + (1 - \beta_2)(g_t - g_{t-1}) \\
+        n_t &= \beta_3 n_{t-1} + (1 - \beta_3)\left(g_t + \beta_2 (g_t - g_{t-1})\right)^2, \quad
+        u_t = \frac{\hat m_t + \beta_2 \hat d_t}{\sqrt{\hat n_t} + \epsilon} \end{aligned}
+
+    with ``g_0 − g_{−1} = 0`` and each average bias-corrected. This is the paper's Algorithm 1,
+    whose ``1 − β₂`` (with its ``β₂ = 0.08``) is this ``β₂ = 0.92``. :func:`optax.scale_by_adan`
+    (0.2.8) takes its ``b2 = 0.92`` as the decay but then weights the difference by ``1 − b2 = 0.08``
+    in both places, mixing the two conventions: its Nesterov correction is 11.5 times weaker. The
+    state is optax's :class:`optax.ScaleByAdanState`.
+
+    References:
+        Xie et al., Adan: Adaptive Nesterov Momentum Algorithm for Faster Optimizing Deep Models, TPAMI 2024,
+        Algorithm 1; sail-sg/Adan; pytorch_optimizer.Adan
+    """
+
+    def init_fn(params):
+        zeros = optax.tree.zeros_like(params)
+        return optax.ScaleByAdanState(m=zeros, v=zeros, n=zeros, g=zeros, t=jnp.zeros([], jnp.int32))
+
+    def update_fn(updates, state, params=None):
+        del params
+        first = state.t == 0
+        diff = jax.tree.map(lambda g, prev: jnp.where(first, jnp.zeros_like(g), g - prev), updates, state.g)
+        m = optax.tree.update_moment(updates, state.m, b1, 1)
+        v = optax.tree.update_moment(diff, state.v, b2, 1)
+        sq = jax.tree.map(lambda g, d: g + b2 * d, updates, diff)
+        n = optax.tree.update_moment_per_elem_norm(sq, state.n, b3, 2)
+        t = optax.safe_increment(state.t)
+        m_hat = optax.tree.bias_correction(m, b1, t)
+        v_hat = optax.tree.bias_correction(v, b2, t)
+        n_hat = optax.tree.bias_correction(n, b3, t)
+        new_updates = jax.tree.map(
+            lambda g, mh, vh, nh: ((mh + b2 * vh) / (jnp.sqrt(nh) + eps)).astype(g.dtype), updates, m_hat, v_hat, n_hat
+        )
+        return new_updates, optax.ScaleByAdanState(m=m, v=v, n=n, g=updates, t=t)
 
     return optax.GradientTransformation(init_fn, update_fn)

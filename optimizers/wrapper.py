@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from common.params import BoolParam, FloatParam, IntParam
 from common.registry import Equivalent, lazy_module
-from optimizers._base import OPTAX, TORCH_OPTIMIZER, Optimizer
+from optimizers._base import OPTAX, OPTAX_CONTRIB, TORCH_OPTIMIZER, Optimizer
 
 if TYPE_CHECKING:
     import optax
@@ -49,7 +49,9 @@ def sam(inner: optax.GradientTransformation, *, rho: ArrayLike = 0.05) -> optax.
 
     Every step costs two gradient evaluations (counted). The ascent gradient is clipped as the
     scene clips but gets no noise. The path shows only θ; the ascent points are not steps.
-    ``ρ = 0.05`` is the paper's.
+    ``ρ = 0.05`` is the paper's. The authors' code is in JAX and not on the package index;
+    ``pytorch_optimizer.SAM`` (``adaptive=False``) takes the same steps, to its float32 gradient
+    norm (1e-9 apart in float64).
 
     References:
         Foret et al., Sharpness-Aware Minimization for Efficiently Improving Generalization, ICLR 2021
@@ -115,5 +117,20 @@ ENTRIES = (
         factory=sam,
         extra_args=("grad_fn",),
         passes_extra_args=False,
+        equivalents=(
+            Equivalent(
+                "pytorch_optimizer",
+                "SAM",
+                "base_optimizer = the inner one's class (with its arguments), rho = ρ, adaptive = False",
+                params={"base_optimizer": None, "adaptive": None},
+            ),
+            Equivalent(
+                OPTAX_CONTRIB,
+                "sam",
+                "optimizer = the inner one, adv_optimizer = chain(normalize(), sgd(ρ)), sync_period = 2, "
+                "opaque_mode = True",
+                params={"adv_optimizer": None, "sync_period": None, "opaque_mode": None},
+            ),
+        ),
     ),
 )

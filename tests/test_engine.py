@@ -245,3 +245,84 @@ def test_gradient_evaluations_are_counted_per_trajectory():
     assert CSV_COLUMNS[-1] == "grad_evals"
     last_row = csv_text(result).strip().splitlines()[-1]
     assert last_row.endswith(f",{lbfgs[-1]}")
+
+
+EXTRA_ARGS_SCENE = {
+    "surface": {"id": "rosenbrock"},
+    "starts": [[-1.5, 2.0], [0.5, -0.5]],
+    "optimizers": [
+        {"id": "polyak_sgd"},  # the loss value and the surface's f*
+        {"id": "momo", "params": {"beta": 0.8}},
+        {"id": "lbfgs"},  # value, gradient and a line search's function; counts evaluations
+        {"id": "sam", "inner": {"id": "adam"}},  # its ascent gradient; counts evaluations
+        {"id": "sophia", "params": {"update_interval": 5}},  # a Hessian-vector product; counts evaluations
+        {"id": "schedule_free_adamw"},  # draws the point it returns
+        {"id": "prodigy", "params": {"d_coef": 0.5}},
+    ],
+    "schedules": [{"id": "constant_lr"}, {"id": "cosineclr_lr"}],
+    "lr": 1e-3,
+    "steps": 200,
+}
+
+
+def test_no_recompilation_when_numbers_change_for_extra_arguments_and_evaluation_counts():
+    """The engine's paths for optimizers that need more than the gradient, or count their evaluations, compile once:
+    new learning rates, hyperparameters, starts and step counts (same bucket) are data."""
+    base = Scene.build(EXTRA_ARGS_SCENE)
+    first = run(base)
+    assert first.grad_evals[:, -1].max() > 200  # a line search, SAM and Sophia spent more than one per step
+    compiled = trace_count()
+    changed = [
+        {"lr": 0.01},
+        {"starts": [[0.1, 0.2], [-1.0, 1.0]]},
+        {"steps": 210},  # same bucket as 200
+        {"optimizers": [
+            {"id": "polyak_sgd", "params": {"eps": 1e-3, "lower_bound_gap": 0.5}},
+            {"id": "momo", "params": {"beta": 0.5, "weight_decay": 0.1}},
+            {"id": "lbfgs", "params": {"max_linesearch_steps": 5}},
+            {"id": "sam", "params": {"rho": 0.2}, "inner": {"id": "adam", "params": {"b1": 0.5}}},
+            {"id": "sophia", "params": {"update_interval": 2, "gamma": 0.1}},
+            {"id": "schedule_free_adamw", "params": {"b1": 0.5, "weight_lr_power": 1.0}},
+            {"id": "prodigy", "params": {"d_coef": 2.0, "d0": 1e-4}},
+        ]},
+        {"schedules": [{"id": "constant_lr", "lr": 0.02}, {"id": "step_lr", "params": {"gamma": 0.5}}]},
+    ]  # fmt: skip
+    for change in changed:
+        result = run(Scene.build({**base.to_dict(), **change}))
+        assert result.loss.shape != first.loss.shape or not np.array_equal(result.loss, first.loss)
+    assert trace_count() == compiled
+
+
+def test_gradient_evaluations_stop_where_a_run_converges():
+    """The engine steps a converged trajectory on in place; a line search there would go on spending evaluations that
+    a run stopped by its gradient norm never spends. The count stops at the convergence step, for a plain optimizer
+    and a counting one alike, and the loss figure against evaluations ends each converged curve there."""
+    from engine.simulate import run_batch, run_labels, scene_batch
+    from figures.paths import loss_figure
+
+    scene = Scene.build(
+        {
+            "surface": {"id": "quadratic"},
+            "starts": [[3.0, -2.0]],
+            "optimizers": [{"id": "sgd"}, {"id": "lbfgs"}],
+            "lr": 1.0,
+            "steps": 200,
+            "dtype": "float64",
+        }
+    )
+    result = run(scene)
+    assert np.all(result.status == CONVERGED)
+    for i, stop in enumerate(result.status_step):
+        counts = result.grad_evals[i]
+        assert np.all(np.diff(counts[: stop + 1]) >= 1) and np.all(counts[stop:] == counts[stop])
+    assert result.grad_evals[0, -1] == result.status_step[0]  # SGD: one per step until it converged
+    lbfgs_stop = result.status_step[1]
+    assert lbfgs_stop < 30 and result.grad_evals[1, -1] > lbfgs_stop  # its line search spent more, but only until then
+    finals = run_batch(scene, scene_batch(scene, run_labels(scene)), record=False)["final_grad_evals"]
+    np.testing.assert_array_equal(finals, result.grad_evals[:, -1])
+    figure = loss_figure(result, x_axis="gradient evaluations")
+    for i, trace in enumerate(figure.data):
+        drawn = ~np.isnan(np.asarray(trace.y, float))
+        at_end = np.asarray(trace.x) == result.grad_evals[i, -1]
+        assert np.sum(drawn & at_end) == 1  # the curve ends at its convergence point, no vertical line after it
+    assert figure.layout.xaxis.range[1] == result.grad_evals[:, -1].max()

@@ -85,9 +85,37 @@ def run(
 # --- the registry -----------------------------------------------------------------------------------------------------
 
 
+# One inner optimizer per family, and the ones that need more than the gradient (the loss, a line search, a Hessian
+# estimate): every wrapper around each, in the default run; around every plain optimizer in the slow one.
+SAMPLE_INNER_IDS = (
+    "sgd",
+    "adam",
+    "adagrad",
+    "lion",
+    "lamb",
+    "prodigy",
+    "polyak_sgd",
+    "schedule_free_adamw",
+    "lbfgs",
+    "sophia",
+)
+
+
+@pytest.mark.parametrize("wrapper_id", WRAPPER_IDS)
+@pytest.mark.parametrize("inner_id", SAMPLE_INNER_IDS)
+def test_a_wrapper_runs_a_plain_optimizer_of_each_family_inside(x64, wrapper_id, inner_id):
+    assert {OPTIMIZERS[key].family for key in SAMPLE_INNER_IDS} == set(optimizers.FAMILIES) - {"wrapper"}
+    _check_wrapper_around(wrapper_id, inner_id)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("wrapper_id", WRAPPER_IDS)
 @pytest.mark.parametrize("inner_id", PLAIN_IDS)
 def test_a_wrapper_runs_any_plain_optimizer_inside(x64, wrapper_id, inner_id):
+    _check_wrapper_around(wrapper_id, inner_id)
+
+
+def _check_wrapper_around(wrapper_id: str, inner_id: str) -> None:
     needs = optimizers.extra_args(wrapper_id, inner_id)
     if not OPTIMIZERS[wrapper_id].passes_extra_args and OPTIMIZERS[inner_id].extra_args:
         with pytest.raises(ValueError, match=f"{wrapper_id} cannot wrap {inner_id}"):

@@ -415,6 +415,29 @@ def test_every_optimizer_descends_through_the_engine(optimizer_id):
     assert np.all(np.isfinite(result.loss)) and np.all(np.isfinite(result.positions))
     assert np.all(result.loss[:, -1] < 0.9 * result.loss[:, 0]), f"{optimizer_id}: {result.loss[:, [0, -1]]}"
     assert result.grad_evals.shape == result.loss.shape
-    assert np.all(np.diff(result.grad_evals, axis=1) >= 1), "at least one gradient evaluation per step"
+    from engine.simulate import CONVERGED
+
+    ends = np.where(result.status == CONVERGED, result.status_step, scene.steps)
+    moving = np.arange(scene.steps)[None, :] < ends[:, None]  # the steps before a run converged
+    spent = np.diff(result.grad_evals, axis=1)
+    assert np.all(spent[moving] >= 1), "at least one gradient evaluation per step"
+    assert np.all(spent[~moving] == 0), "none once converged (the engine steps a converged run on in place)"
     for name, values in result.internals.items():
         assert values.shape == result.positions.shape, name
+
+
+@pytest.mark.parametrize(
+    "wrapper_id", [key for key, entry in optimizers.OPTIMIZERS.items() if entry.wraps and not entry.passes_extra_args]
+)
+def test_the_scene_refuses_a_wrapper_around_an_optimizer_it_cannot_feed(wrapper_id):
+    """SAM passes its inner optimizer only gradients: one that needs the loss, a line search's function or a Hessian
+    estimate is refused when the Scene is built (not later, in the engine), with what to choose instead."""
+    needy = [key for key, entry in optimizers.OPTIMIZERS.items() if entry.extra_args and not entry.wraps]
+    assert {"lbfgs", "polyak_sgd", "momo", "sophia"} <= set(needy)
+    for inner_id in needy:
+        with pytest.raises(SceneError) as error:
+            Scene.build({"optimizers": [{"id": wrapper_id, "inner": {"id": inner_id}}]})
+        message = str(error.value)
+        assert f"{wrapper_id} cannot wrap {inner_id}: {inner_id} needs" in message
+        assert "choose an inner optimizer that needs only the gradient" in message
+    Scene.build({"optimizers": [{"id": wrapper_id, "inner": {"id": "adam"}}]})
