@@ -188,7 +188,8 @@ def build_scene(args: argparse.Namespace):
         if not path.is_file():
             raise UsageError(f"--scene: no such file {args.scene!r}")
         raw = path.read_bytes()
-        if raw.lstrip()[:1] != b"{":  # an exported figure (PNG, SVG, PDF, HTML) carries its scene
+        if raw[:8] == b"\x89PNG\r\n\x1a\n" or raw[:5] == b"%PDF-" or raw.lstrip()[:1] == b"<":
+            # an exported figure (PNG, PDF, SVG, HTML) carries its scene; anything else is read as a scene file
             from figures.export import embedded_scene
 
             raw = embedded_scene(raw, repr(args.scene)).encode("utf-8")
