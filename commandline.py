@@ -188,6 +188,12 @@ def build_scene(args: argparse.Namespace):
         if not path.is_file():
             raise UsageError(f"--scene: no such file {args.scene!r}")
         raw = path.read_bytes()
+        if raw[:6] in (b"GIF87a", b"GIF89a"):
+            sidecar = path.with_name(path.stem + ".scene.json")
+            raise UsageError(
+                f"--scene: {args.scene!r} is neither a scene JSON file nor an exported figure that embeds one; "
+                f"a GIF's scene is its side-car: --scene {sidecar}"
+            )
         if raw[:8] == b"\x89PNG\r\n\x1a\n" or raw[:5] == b"%PDF-" or raw.lstrip()[:1] == b"<":
             # an exported figure (PNG, PDF, SVG, HTML) carries its scene; anything else is read as a scene file
             from figures.export import embedded_scene

@@ -231,4 +231,5 @@ def test_render_names_files_after_the_preset_and_embeds_the_scene(tmp_path, caps
     assert Scene.from_json((tmp_path / "g.scene.json").read_text()) == expected, "a GIF's scene is its side-car"
     capsys.readouterr()
     assert cli.main(["run", "--scene", str(gif)]) == 2
-    assert "neither a scene JSON file nor an exported" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "neither a scene JSON file nor an exported" in error and "g.scene.json" in error
