@@ -15,6 +15,8 @@ import shutil
 import struct
 import xml.etree.ElementTree as ET
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -34,6 +36,7 @@ from figures import (
     loss_figure,
     lr_figure,
     playback_figure,
+    run_colors,
     shared_label,
     short_labels,
     step_sizes,
@@ -63,11 +66,26 @@ def label(index: int, schedule: str = "constant_lr", optimizer: str = "sgd", sta
 
 
 def hand_made(surface: str, positions, runs, *, loss=None, lr=None, grad_norm=None, status=None, status_step=None):
-    """A Result built by hand: ``positions`` is [B, T + 1, 2]; the rest defaults to simple values."""
+    """A Result built by hand: ``positions`` is [B, T + 1, 2]; the rest defaults to simple values. Its scene lists
+    the runs' schedules and optimizers (each id once, in order), so that runs are named as on the page."""
     positions = np.asarray(positions, np.float64)
     size, points = positions.shape[:2]
+    schedule_ids = list(dict.fromkeys(run.schedule for run in runs))
+    optimizer_ids = list(dict.fromkeys(run.optimizer for run in runs))
+    runs = [
+        dataclasses.replace(
+            run, schedule_index=schedule_ids.index(run.schedule), optimizer_index=optimizer_ids.index(run.optimizer)
+        )
+        for run in runs
+    ]
+    scene = {
+        "surface": {"id": surface},
+        "steps": points - 1,
+        "schedules": [{"id": schedule} for schedule in schedule_ids],
+        "optimizers": [{"id": optimizer} for optimizer in optimizer_ids],
+    }
     return Result(
-        scene=Scene.build({"surface": {"id": surface}, "steps": points - 1}),
+        scene=Scene.build(scene),
         runs=tuple(runs),
         positions=positions,
         loss=np.asarray(loss if loss is not None else np.ones((size, points)), np.float64),
@@ -99,7 +117,7 @@ def test_summary_table_rosenbrock_by_hand():
     assert [list(row) for row in rows] == [list(COLUMNS)] * 2
     assert rows[0] == {
         "run": 0,
-        "label": "constant_lr · start (-1, 0)",
+        "label": "Constant · start (−1, 0)",  # names as people picked them, rounded, a typographic minus
         "name": "constant_lr · sgd · start (-1, 0)",
         "optimizer": "sgd",
         "schedule": "constant_lr",
@@ -118,8 +136,8 @@ def test_summary_table_rosenbrock_by_hand():
     }
     assert rows[1] == {
         "run": 1,
-        "label": "cosine_lr · start (-2, 2.5)",
-        "name": "cosine_lr · sgd · start (-2, 2.5)",
+        "label": "Cosine annealing · start (−2, 2.5)",
+        "name": "cosine_lr · sgd · start (-2, 2.5)",  # the ids stay in the data (and the exports)
         "optimizer": "sgd",
         "schedule": "cosine_lr",
         "start": [-2.0, 2.5],
@@ -158,7 +176,8 @@ def test_summary_table_measures_to_the_target_without_minimizers():
     assert (row["nearest_kind"], row["nearest_point"]) == ("saddle", [0.0, 0.0])
     assert row["nearest_distance"] == pytest.approx(0.01)
     assert (row["steps_to_tol"], row["status"], row["status_step"]) == (None, "running", None)
-    assert row["label"] == row["name"] == "constant_lr · sgd · start (-4, 0)"  # a lone run keeps its full name
+    assert row["label"] == "Constant · SGD · start (−4, 0)"  # a lone run keeps its full name
+    assert row["name"] == "constant_lr · sgd · start (-4, 0)"
 
 
 # --- labels ------------------------------------------------------------------------------------------
@@ -169,24 +188,29 @@ def test_summary_table_measures_to_the_target_without_minimizers():
     [
         (
             [label(0, "constant_lr"), label(1, "cosine_lr")],
-            ["constant_lr", "cosine_lr"],
-            "sgd · start (-2, 2.5)",
+            ["Constant", "Cosine annealing"],
+            "SGD · start (−2, 2.5)",
         ),
         (
             [label(0, optimizer="sgd", start=(0.57, 0.8)), label(1, optimizer="momentum", start=(0.4, 1.0))],
-            ["sgd · start (0.57, 0.8)", "momentum · start (0.4, 1)"],
-            "constant_lr",
+            ["SGD · start (0.57, 0.8)", "SGD + momentum · start (0.4, 1)"],
+            "Constant",
         ),
         (
             [label(0, start=(2.0, 0.0)), label(1, start=(2.0, 0.0), perturbation=(0.0, 0.1))],
             ["start (2, 0)", "start (2, 0.1)"],  # the perturbation is part of where a run starts
-            "constant_lr · sgd",
+            "Constant · SGD",
         ),
-        ([label(0)], ["constant_lr · sgd · start (-2, 2.5)"], "constant_lr · sgd · start (-2, 2.5)"),
+        ([label(0)], ["Constant · SGD · start (−2, 2.5)"], "Constant · SGD · start (−2, 2.5)"),
         (
             [label(0, "step_lr"), label(1, "cosine_lr"), label(2, "step_lr")],
-            ["step_lr #0", "cosine_lr", "step_lr #2"],
-            "sgd · start (-2, 2.5)",
+            ["Step decay #0", "Cosine annealing", "Step decay #2"],
+            "SGD · start (−2, 2.5)",
+        ),
+        (  # starts rounded to 2 digits, more where two would read the same
+            [label(0, start=(-0.983051, -0.559322)), label(1, start=(-0.981, -0.56)), label(2, start=(2.5, 2.0))],
+            ["start (−0.983, −0.559)", "start (−0.981, −0.56)", "start (2.5, 2)"],
+            "Constant · SGD",
         ),
     ],
 )
@@ -237,25 +261,26 @@ def run_traces(fig, run: int):
 
 def test_trace_counts_and_legends(result, grid):
     runs = result.num_runs
-    assert len(surface_figure(result, grid).data) == 1 + 2 * runs
+    assert len(surface_figure(result, grid).data) == 1 + 3 * runs  # outline, path, start/end
     contour = contour_figure(result, grid)
     assert len(contour.data) == 1 + 2 * runs + 1  # + the minimizer
     assert [t.name for t in contour.data if t.showlegend is not False][-1] == "minimizer"
     assert [t.name for t in contour.data[1::2][:runs]] == short_labels(result)
-    assert contour.layout.legend.title.text == "start (-2, 2.5)"
+    assert contour.layout.legend.title.text == "start (−2, 2.5)"
     for fig in (lr_figure(result), loss_figure(result), loss_figure(result, distance=True)):
         assert len(fig.data) == runs
         assert [t.name for t in fig.data] == [
-            "constant_lr · sgd",
-            "cosine_lr · sgd",
-            "constant_lr · adam",
-            "cosine_lr · adam",
+            "Constant · SGD",
+            "Cosine annealing · SGD",
+            "Constant · Adam",
+            "Cosine annealing · Adam",
         ]
+        assert "constant_lr · adam" in fig.data[2].hovertemplate  # the ids in the tooltip
     assert len(effective_lr_figure(result).data) == 2 * runs
     assert len(effective_lr_figure(result, show_lr=False).data) == runs
     # start circle and end diamond per run, in 2-D and 3-D
     for fig in (contour, surface_figure(result, grid)):
-        ends = run_traces(fig, 0)[1]
+        ends = run_traces(fig, 0)[-1]
         assert list(ends.marker.symbol) == ["circle", "diamond"]
 
 
@@ -290,13 +315,17 @@ def test_axis_titles_and_scales(result, grid):
 
 
 def test_log_loss_uses_the_gap_to_the_minimum_or_falls_back_to_linear():
-    # peaks_ref has f* = −1.468…: a log axis shows f − f*. x² − y² is unbounded below: linear axis.
+    # peaks_ref has f* = −1.468…: a log axis shows f − f*, computed in float64 at the recorded positions (not the
+    # float32 loss the run recorded, here deliberately wrong). x² − y² is unbounded below: linear axis.
     peaks = hand_made("peaks_ref", [[(0.57, 0.8), (0.5, 0.5)]], [label(0)], loss=[[0.0, -1.0]])
     fig = loss_figure(peaks)
     assert fig.layout.yaxis.type == "log" and "f*" in fig.layout.yaxis.title.text
-    minimum = landscapes.critical_points(landscapes.SURFACES["peaks_ref"]).min_value
-    np.testing.assert_allclose(fig.data[0].y, [-minimum, -1.0 - minimum])
-    saddle = hand_made("saddle", [[(-4, 0), (-3, 0)]], [label(0)], loss=[[16.0, -9.0]])
+    surface = landscapes.SURFACES["peaks_ref"]
+    minimum = landscapes.critical_points(surface).min_value
+    with jax.enable_x64(True):
+        exact = [float(surface.fn(jnp.asarray(p, jnp.float64))) - minimum for p in ((0.57, 0.8), (0.5, 0.5))]
+    np.testing.assert_allclose(fig.data[0].y, exact, rtol=1e-12)
+    saddle = hand_made("saddle", [[(-4, 0), (0, 3)]], [label(0)])  # f = 16, then −9
     assert loss_figure(saddle).layout.yaxis.type == "linear"
 
 
@@ -306,11 +335,12 @@ def test_colours_agree_across_figures(result, grid):
     playback = playback_figure(result, grid)
     for i in range(result.num_runs):
         colour = PALETTE[i]
-        assert {t.line.color for t in run_traces(surface, i) if t.mode == "lines"} == {colour}
+        surface_lines = [t for t in run_traces(surface, i) if t.mode == "lines"]
+        assert [t.line.color for t in surface_lines] == ["white", colour]  # a white outline under the path
         assert {t.line.color for t in run_traces(contour, i) if t.mode == "lines"} == {colour}
         assert lr.data[i].line.color == loss.data[i].line.color == effective.data[i].line.color == colour
         colours = {t.line.color if t.mode == "lines" else t.marker.color for t in run_traces(playback, i)}
-        assert colours == {colour}
+        assert colours == {colour, "white"}  # the 3-D path's outline is white
 
 
 def test_playback_frames_move_the_markers_of_both_views(result, grid):
@@ -351,7 +381,7 @@ def test_internals_figure(result):
     assert adam.layout.yaxis4.type == "log"  # the second moment
     assert adam.layout.xaxis4.title.text == "step k"
     assert "‖Δθ<sub>k</sub>‖ / η<sub>k</sub>" in adam.layout.annotations[0].text
-    assert {t.line.color for t in adam.data if t.line.dash != "dot"} == {PALETTE[2]}
+    assert {t.line.color for t in adam.data if t.line.dash != "dot"} == {run_colors(result)[2]}
     sgd_notes = [a.text for a in internals_figure(result, 0).layout.annotations if "not " in a.text]
     assert sgd_notes == ["not used by this optimizer (sgd)"] * 2
     unrecorded = dataclasses.replace(result, internals={})
@@ -449,25 +479,47 @@ def test_lr_search_info_by_hand():
     info = lr_search_info(hand_made_search([[4.0, 1.0, 0.0, inf], [3.0, 2.0, inf, inf]], [0.1, 0.1]))
     assert info.log_y  # some values are positive
     np.testing.assert_array_equal(info.curves[0].values, [4.0, 1.0, np.nan, np.nan])  # 0 and inf: not on a log axis
-    assert [(c.label, c.chosen, c.chosen_value) for c in info.curves] == [
-        ("constant_lr", 0.1, 1.0),
-        ("step_lr", 0.1, 2.0),
+    assert [(c.label, c.chosen, c.chosen_value, c.edge) for c in info.curves] == [
+        ("Constant", 0.1, 1.0, None),  # the schedules' names, not their ids
+        ("Step decay", 0.1, 2.0, None),
     ]
     assert info.shared == 0.1 and info.diverged == (10.0, 10.0)  # every run diverges at η0 = 10 only
-    assert info.title == "LR search: 4 candidates × 200 steps — shared η0 = 0.1 (constant_lr's best)"
+    assert info.title == "LR search: 4 candidates from 0.01 to 10 × 200 steps — shared η0 = 0.1 (Constant's best)"
     assert info.y_title == "squared final distance to the minimum"
+    assert info.warnings == []  # 0.1 is inside the range
     steps = lr_search_info(
         hand_made_search([[5, 9, 201, 201], [7, 3, 201, 201]], [0.01, 0.1], "per_schedule", "steps_to_tol")
     )
     assert not steps.log_y and steps.shared is None and steps.diverged is None
     assert [c.chosen_value for c in steps.curves] == [5, 3] and steps.title.endswith("η0 per schedule")
     fig = lr_search_plot(info)
-    assert [t.name for t in fig.data] == ["constant_lr", "constant_lr: η0 = 0.1", "step_lr", "step_lr: η0 = 0.1"]
+    assert [t.name for t in fig.data] == ["Constant", "Constant: η0 = 0.1", "Step decay", "Step decay: η0 = 0.1"]
     assert [shape.type for shape in fig.layout.shapes] == ["line", "rect"]
     assert fig.layout.annotations[0].text == "every run diverges"
     nothing = lr_search_info(hand_made_search([[inf] * 4, [inf] * 4], [math.nan, math.nan]))
     assert nothing.shared is None and all(math.isnan(c.chosen_value) for c in nothing.curves)
     assert len(lr_search_plot(nothing).data) == 2  # no star where nothing was chosen
+
+
+def test_lr_search_says_when_the_choice_is_at_the_edge_of_the_range():
+    # Fig. 5's search picked η0 = 0.368 for every schedule: the top of the reference's range. Say so, and mark it.
+    top = lr_search_info(hand_made_search([[4.0, 3.0, 2.0, 1.0], [4.0, 3.0, 2.0, 1.5]], [10.0, 10.0]))
+    assert [c.edge for c in top.curves] == ["high", "high"]
+    assert top.warnings == [  # one warning: the schedules share the choice
+        "The shared η0 is the top of the range (10): the best may lie beyond it; raise the largest η0 and search again."
+    ]
+    bottom = lr_search_info(
+        hand_made_search([[1.0, 2.0, 3.0, 4.0], [3.0, 1.0, 2.0, 4.0]], [0.01, 0.1], mode="per_schedule")
+    )
+    assert [c.edge for c in bottom.curves] == ["low", None]
+    assert bottom.warnings == [
+        "Constant: the best η0 is the bottom of the range (0.01): the best may lie beyond it; lower the smallest η0 "
+        "and search again."
+    ]
+    fig = lr_search_plot(top)
+    stars = [t for t in fig.data if t.mode == "markers"]
+    assert [s.marker.symbol for s in stars] == ["star-open", "star-open"]
+    assert [a.name for a in fig.layout.annotations] == ["edge"]
 
 
 def test_claim_plot_from_hand_made_data():
