@@ -63,7 +63,7 @@ NOTE_PX, NOTE_COLOR = 18, "#8A1C00"  # a line under the title saying what could 
 # The 3-D view: Plotly's camera a little closer than its default, the box a little flatter, so that the
 # surface fills the frame; the paths float above the surface by PATH_LIFT of its height range.
 DEFAULT_CAMERA: dict[str, dict[str, float]] = {
-    "eye": {"x": 1.2, "y": 1.2, "z": 0.8},
+    "eye": {"x": 1.02, "y": 1.02, "z": 0.68},
     "center": {"x": 0.0, "y": 0.0, "z": -0.15},
     "up": {"x": 0.0, "y": 0.0, "z": 1.0},
 }

@@ -267,6 +267,7 @@ def playback_figure(
         [*legend_entries(result, styles), *(trace.name for trace in points)],
         styles.title,
         margin={"l": 10, "r": 10, "b": 100},  # the buttons and the slider sit under the charts
+        note=grid.note,
         width=1100,
         xaxis={**xaxis, "domain": [0.6, 0.93], "anchor": "y", "showgrid": False, "zeroline": False},
         yaxis={**yaxis, "domain": [0.0, 1.0], "anchor": "x", "showgrid": False, "zeroline": False},

@@ -166,7 +166,6 @@ PAGE_COLUMNS = (
         "outcome",
         "text",
         "Whether and when the run converged (‖∇f‖ stays at or below the tolerance) or diverged.",
-        "medium",
     ),
     Column("final_loss", "final f", "number", "The loss at the last step."),
     Column("final_grad_norm", "final ‖∇f‖", "number", "The gradient norm at the last step."),
@@ -175,18 +174,14 @@ PAGE_COLUMNS = (
         "distance to θ*",
         "number",
         "Final distance to the nearest known minimizer (or to the target).",
-        "medium",
     ),
     Column(
         "steps_to_tol",
-        "reached θ* at step",
+        "at θ* by step",
         "integer",
         "First step within 1 % of the window of the minimizer (or target).",
-        "medium",
     ),
-    Column(
-        "near", "ends near", "text", "The known critical point within 5 % of the window of the final point.", "medium"
-    ),
+    Column("near", "ends near", "text", "The known critical point within 5 % of the window of the final point."),
     Column("final_xy", "final (x, y)", "text", "Where the run ended."),
     Column("id", "id", "text", "The run's identifiers, as in the CSV and JSON exports."),
 )
