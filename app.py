@@ -376,7 +376,10 @@ def paths_tab(scene: Scene, result: Result, grid: Any, values: dict[str, Any]) -
             return st.column_config.NumberColumn(column.header, help=column.help, format="%.3g", width=column.width)
         if column.kind == "integer":
             return st.column_config.NumberColumn(column.header, help=column.help, format="%d", width=column.width)
-        return st.column_config.TextColumn(column.header, help=column.help, width=column.width)
+        # The name stays in view when the other columns scroll sideways.
+        return st.column_config.TextColumn(
+            column.header, help=column.help, width=column.width, pinned=column.key == "label"
+        )
 
     if shared_label(result) and result.num_runs > 1:
         st.caption(f"Every run: {shared_label(result)}.")

@@ -57,7 +57,9 @@ KEY_GREY = "#555555"  # legend keys of a dash or a marker: the style without a c
 SHARED_KEYS_FROM = 9  # runs from which a legend lists what varies (5 + 2 + 2 keys) rather than every run
 MARKERS_PER_LINE = 12  # markers along a curve when a marker tells runs apart
 LEGEND_ROW_PX = 22
-MAX_LEGEND_ROWS = 4  # rows of legend shown under a chart; more scroll
+LEGEND_PAD_PX = 10  # Plotly pads a legend's box: a one-row legend is about 29 px high
+MAX_LEGEND_ROWS = 5  # rows of legend shown under a chart; more scroll
+AXIS_TITLE_PX = 62  # under a 2-D chart: the tick labels and the axis title (Plotly needs about 58 px)
 TITLE_BAND_PX = 58  # the title sits below Plotly's toolbar (about 28 px), which would cover a long title
 NOTE_PX, NOTE_COLOR = 18, "#8A1C00"  # a line under the title saying what could not be drawn as it is
 # The 3-D view: Plotly's camera a little closer than its default, the box a little flatter, so that the
@@ -411,7 +413,7 @@ def _legend_layout(entries: Sequence[str], title: str, width: int) -> tuple[dict
     entry = min(width, 46 + round(6.4 * longest))  # Arial at 12 px: about 6.4 px a character
     per_row = max(1, width // entry)
     rows = min(MAX_LEGEND_ROWS, math.ceil(len(entries) / per_row)) if entries else 0
-    band = rows * LEGEND_ROW_PX + (LEGEND_ROW_PX if title else 0) + (8 if rows else 0)
+    band = rows * LEGEND_ROW_PX + (LEGEND_ROW_PX if title else 0) + (LEGEND_PAD_PX if rows else 0)
     legend = {
         "orientation": "h",
         "xref": "container",
@@ -963,7 +965,7 @@ def contour_figure(
         entries,
         styles.title,
         show_legend=legend,
-        margin={"l": 55, "r": 10, "b": 45},
+        margin={"l": 55, "r": 10, "b": AXIS_TITLE_PX},
         width=400,
         xaxis=xaxis,
         yaxis=yaxis,
@@ -1129,6 +1131,7 @@ def _curve_figure(
                 "name": "floor",
             }
         )
+    if levels:  # one label, under the lowest floor, where no curve goes
         annotations.append(
             {
                 "text": f"{curves.floor_name}: closer than its precision resolves",
@@ -1136,8 +1139,8 @@ def _curve_figure(
                 "x": 1,
                 "xanchor": "right",
                 "yref": "y",
-                "y": math.log10(level) if curves.log_y else level,
-                "yanchor": "top",  # under the line, where no curve goes
+                "y": math.log10(levels[0]) if curves.log_y else levels[0],
+                "yanchor": "top",
                 "showarrow": False,
                 "font": {"size": 11, "color": "#555555"},
                 "name": "floor",
@@ -1157,7 +1160,7 @@ def _curve_figure(
         legend_entries(result, styles),
         styles.title,
         show_legend=legend,
-        margin={"l": 70, "r": 10, "b": 45},
+        margin={"l": 70, "r": 10, "b": AXIS_TITLE_PX},
         width=500,
         xaxis={"title": {"text": "step k"}, "range": [0, max(1, result.positions.shape[1] - 1)]},
         yaxis=y_axis,

@@ -183,13 +183,13 @@ PAGE_COLUMNS = (
     ),
     Column("near", "ends near", "text", "The known critical point within 5 % of the window of the final point."),
     Column("final_xy", "final (x, y)", "text", "Where the run ended."),
-    Column("id", "id", "text", "The run's identifiers, as in the CSV and JSON exports."),
 )
 
 
 def page_rows(result: Result) -> list[dict[str, Any]]:
     """The page's table: one row per run with the keys of :data:`PAGE_COLUMNS` (numbers stay numbers, to sort;
-    the page shows them with 3 significant digits), names as people picked them, points rounded."""
+    the page shows them with 3 significant digits), names as people picked them, points rounded. The runs' ids
+    are in the exports (CSV, JSON) and the charts' tooltips, not here."""
     rows = summary_table(result, readable=False)
     finals = point_names([[row["final_x"] or math.nan, row["final_y"] or math.nan] for row in rows], 3)
     near_names = point_names([row["nearest_point"] or [math.nan, math.nan] for row in rows], 3)
@@ -207,7 +207,6 @@ def page_rows(result: Result) -> list[dict[str, Any]]:
                 "steps_to_tol": row["steps_to_tol"],
                 "near": "—" if row["nearest_point"] is None else f"{row['nearest_kind']} {near}",
                 "final_xy": final,
-                "id": row["name"],
             }
         )
     return out

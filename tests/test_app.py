@@ -443,8 +443,8 @@ def test_summary_table_fits_and_shows_numbers_for_people():
         "at θ* by step",
         "ends near",
         "final (x, y)",
-        "id",
     ]
+    assert columns["label"].get("pinned") is True  # the name stays in view when the rest scrolls
     assert {columns[key]["type_config"].get("format") for key in ("final_loss", "final_grad_norm", "distance")} == {
         "%.3g"
     }
