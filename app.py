@@ -601,7 +601,7 @@ def lr_search_tab(scene: Scene) -> None:
         max_value=100.0,
         value=None,
         format="%.3g",
-        placeholder=f"{default_low:.3g} ({reference})",
+        placeholder=f"{default_low:.3g} (the reference's)",
         key="search_low",
         help=f"Empty: {default_low:.3g}, {reference}.",
     )
@@ -611,7 +611,7 @@ def lr_search_tab(scene: Scene) -> None:
         max_value=100.0,
         value=None,
         format="%.3g",
-        placeholder=f"{default_high:.3g} ({reference})",
+        placeholder=f"{default_high:.3g} (the reference's)",
         key="search_high",
         help=f"Empty: {default_high:.3g}, {reference}.",
     )

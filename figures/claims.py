@@ -116,7 +116,7 @@ def claim_plot(info: ClaimInfo) -> go.Figure:
         shapes=[theme.marker_line(info.paper_lr, col=2)],
         title={"text": info.title},
         legend={"orientation": "h", "y": -0.2, "font": {"size": 10}},
-        margin={"l": 60, "r": 20, "t": 80, "b": 40},
+        margin={"l": 60, "r": 20, "t": 100, "b": 40},  # the title's two lines above the panel titles
     )
     return go.Figure(data=data, layout=layout)
 

@@ -33,8 +33,8 @@ OBJECTIVE_NAMES = {
     "steps_to_tol": "steps to converge at a minimum",
 }
 MODE_NAMES = {
-    "shared": "one η0 for every schedule: the constant schedule's best (as the paper)",
-    "per_schedule": "each schedule its own best η0",
+    "shared": "one for all: the constant's best (as the paper)",
+    "per_schedule": "each schedule its own best",
 }
 
 _GREEK = {
