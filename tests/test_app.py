@@ -1,7 +1,9 @@
 """The page under Streamlit's AppTest: every control, every preset, every export path, no exception."""
 
 import base64
+import io
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -487,3 +489,15 @@ def test_hyperparameter_picker_shows_no_html():
     options = at.selectbox(key="hparams_y").options
     assert "eta min ηₘᵢₙ — schedule 1 (Cosine annealing)" in options
     assert not [o for o in options if "<" in o]
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="image export needs Debian's chromium")
+def test_the_gif_takes_the_chosen_size():
+    from PIL import Image
+
+    at = _open(_app().run(), "Export & share")
+    at.number_input(key="export_width").set_value(600)
+    at.number_input(key="export_height").set_value(400)
+    at.button(key="make_gif").click().run()
+    assert not at.exception, at.exception
+    assert Image.open(io.BytesIO(at.session_state["gif"])).size == (600, 400)

@@ -610,6 +610,14 @@ def test_gif(export, result, grid):
     assert gif[:6] == b"GIF89a" and calls == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
     image = Image.open(io.BytesIO(gif))
     assert (image.n_frames, image.size) == (5, (480, 320))
+    # The GIF has the legend the page has (it had none): every run named, under the contour.
+    layout = export.gif_frames(result, grid, 2, (800, 500)).background["layout"]
+    names = [
+        t["name"] for t in export.gif_frames(result, grid, 2, (800, 500)).background["data"] if t.get("showlegend")
+    ]
+    assert layout["showlegend"] is True and names == short_labels(result)
+    assert layout["legend"]["yref"] == "container" and layout["legend"]["y"] == 0  # inside the image, at its foot
+    assert layout["margin"]["b"] >= layout["legend"]["maxheight"]
 
     # The markers Pillow draws sit where Plotly draws its own (overlay=False renders every frame).
     data = export.gif_frames(result, grid, 2, (480, 320))
