@@ -28,6 +28,7 @@ import landscapes
 import optimizers
 import presets
 import schedules
+from analysis import lrsearch
 from analysis.batching import MAX_CANDIDATES
 from common.formula import parse as parse_formula
 from common.lru import LRU
@@ -44,18 +45,27 @@ from figures import (
     loss_figure,
     lr_figure,
     playback_figure,
-    summary_table,
+    shared_label,
     surface_figure,
     surface_grid,
 )
 from figures import export as figure_export
-from figures.claims import claims_figure
-from figures.sweeps import basins_figure, hparam_figure, lr_search_figure
+from figures.claims import (
+    ROBUSTNESS_EXPLAINED,
+    claims_figure,
+    claims_markdown,
+    markdown_text,
+    reason_items,
+    robustness_text,
+)
+from figures.playback import REDRAW_EVERY
+from figures.summary import PAGE_COLUMNS, page_rows
+from figures.sweeps import basins_figure, hparam_figure, lr_search_info, lr_search_plot
 from presets import PRESETS, Preset
 from ui import messages, plot3d, viewstate
 from ui import state as ui_state
 from ui import tasks as ui_tasks
-from ui.labels import METRICS, setting_label
+from ui.labels import METRICS, MODE_NAMES, OBJECTIVE_NAMES, setting_label
 from ui.state import number_range
 from ui.widgets import NUMBER_FORMAT, formula_input, param_widgets, registry_select
 
@@ -534,6 +544,8 @@ def paths_tab(scene: Scene, result: Result, grid: Any, values: dict[str, Any]) -
     log_z = c1.toggle("Log-scale surface", value=surface.log_z, key=f"log_z.{scene.surface.id}")
     loss_kind = c2.radio("Loss view", ("loss", "distance to minimizer"), horizontal=True, key="loss_kind")
     log_y = c3.toggle("Log-scale loss", value=True, key="log_y")
+    if grid.note:
+        st.warning(f"{grid.note}." + ("" if log_z else " The log-scale surface shows more of it."))
     left, right = st.columns([11, 9])
     # Updated in place, not drawn anew: a new 3-D chart per edit costs seconds in a browser (ui.plot3d).
     plot3d.plotly_live(
@@ -560,7 +572,26 @@ def paths_tab(scene: Scene, result: Result, grid: Any, values: dict[str, Any]) -
     a.plotly_chart(lr_figure(result), key="chart_lr", theme=None)
     b.plotly_chart(loss_figure(result, log_y=log_y, distance=loss_kind != "loss"), key="chart_loss", theme=None)
     st.subheader("Every trajectory")
-    st.dataframe(pd.DataFrame(summary_table(result)), hide_index=True, width="stretch", key="summary")
+
+    def summary_column(column: Any) -> Any:  # numbers to 3 significant digits, headers in words
+        if column.kind == "number":
+            return st.column_config.NumberColumn(column.header, help=column.help, format="%.3g", width=column.width)
+        if column.kind == "integer":
+            return st.column_config.NumberColumn(column.header, help=column.help, format="%d", width=column.width)
+        # The name stays in view when the other columns scroll sideways.
+        return st.column_config.TextColumn(
+            column.header, help=column.help, width=column.width, pinned=column.key == "label"
+        )
+
+    if shared_label(result) and result.num_runs > 1:
+        st.caption(f"Every run: {shared_label(result)}.")
+    st.dataframe(
+        pd.DataFrame(page_rows(result), columns=[column.key for column in PAGE_COLUMNS]),
+        hide_index=True,
+        width="stretch",
+        key="summary",
+        column_config={column.key: summary_column(column) for column in PAGE_COLUMNS},
+    )
 
 
 def _view_revision(scene: Scene) -> str:
@@ -569,7 +600,10 @@ def _view_revision(scene: Scene) -> str:
 
 
 def playback_tab(result: Result, grid: Any, log_z: bool) -> None:
-    st.caption("Press ▶ or drag the slider: the markers move on both views together.")
+    st.caption(
+        f"Press ▶ or drag the slider: the markers move on the contour at every frame and in 3-D at every "
+        f"{REDRAW_EVERY}th (a 3-D frame redraws the whole chart, slow without a graphics card)."
+    )
     st.plotly_chart(playback_figure(result, grid, log_z=log_z), key="chart_playback", theme=None)
 
 
@@ -691,7 +725,11 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
     if st.button("Render animated GIF of the playback", key="make_gif"):
         bar = st.progress(0.0, text="Rendering frames…")
         gif = figure_export.to_gif(
-            result, grid, log_z=log_z, progress=lambda i, n: bar.progress(i / n, text=f"Frame {i} of {n}")
+            result,
+            grid,
+            size=(int(width), int(height)),
+            log_z=log_z,
+            progress=lambda i, n: bar.progress(i / n, text=f"Frame {i} of {n}"),
         )
         bar.empty()
         st.session_state["gif"] = gif
@@ -743,11 +781,19 @@ def sweep_cache() -> LRU[Any]:
     return LRU(8)
 
 
-def cached_lr_search(scene_json: str, candidates: int, objective: str, mode: str, _progress: Any = None) -> Any:
+def cached_lr_search(
+    scene_json: str, candidates: int, objective: str, mode: str, low: float, high: float, _progress: Any = None
+) -> Any:
     return sweep_cache().get(
-        ("lr_search", scene_json, candidates, objective, mode),
+        ("lr_search", scene_json, candidates, objective, mode, low, high),
         lambda: analysis.lr_search(
-            Scene.from_json(scene_json), candidates=candidates, objective=objective, mode=mode, progress=_progress
+            Scene.from_json(scene_json),
+            candidates=candidates,
+            objective=objective,
+            mode=mode,
+            low=low,
+            high=high,
+            progress=_progress,
         ),
     )
 
@@ -803,22 +849,62 @@ def lr_search_tab(scene: Scene) -> None:
     )
     a, b, c = st.columns(3)
     candidates = a.number_input("Candidates", 10, MAX_CANDIDATES, 200, step=10, key="search_candidates")
-    objective = b.selectbox("Objective", ("distance2", "final_loss", "steps_to_tol"), key="search_objective")
-    mode = c.selectbox(
-        "Mode",
-        ("shared", "per_schedule"),
-        key="search_mode",
-        help="shared: every schedule reuses the η0 tuned for constant_lr, as the paper's figures did.",
+    objective = b.selectbox(
+        "Objective",
+        tuple(OBJECTIVE_NAMES),
+        format_func=OBJECTIVE_NAMES.get,
+        key="search_objective",
+        help="\n\n".join(f"**{OBJECTIVE_NAMES[k]}**: {v}" for k, v in lrsearch.OBJECTIVES.items()),
     )
+    mode = c.selectbox(
+        "η0 for the schedules",
+        tuple(MODE_NAMES),
+        format_func=MODE_NAMES.get,
+        key="search_mode",
+        help="\n\n".join(f"**{MODE_NAMES[k]}**: {v}" for k, v in lrsearch.MODES.items()),
+    )
+    default_low, default_high = lrsearch.default_range(scene)
+    low_col, high_col, _ = st.columns(3)
+    reference = "the reference's range for these optimizers"
+    low = low_col.number_input(
+        "Smallest η0",
+        min_value=SMALLEST_LR,
+        max_value=100.0,
+        value=None,
+        format="%.3g",
+        placeholder=f"{default_low:.3g} (the reference's)",
+        key="search_low",
+        help=f"Empty: {default_low:.3g}, {reference}.",
+    )
+    high = high_col.number_input(
+        "Largest η0",
+        min_value=SMALLEST_LR,
+        max_value=100.0,
+        value=None,
+        format="%.3g",
+        placeholder=f"{default_high:.3g} (the reference's)",
+        key="search_high",
+        help=f"Empty: {default_high:.3g}, {reference}.",
+    )
+    low = default_low if low is None else float(low)
+    high = default_high if high is None else float(high)
+    st.caption(f"Searching η0 from {low:.3g} to {high:.3g}, log-spaced.")
+    if not low < high:
+        st.error(f"The smallest η0 ({low:.3g}) must be below the largest ({high:.3g}): change one of them.")
+        return
     if not st.toggle("Run the search", key="search_on"):
         return
     search = _run_sweep(
-        "Searching η0…", lambda p: cached_lr_search(scene.to_json(), int(candidates), objective, mode, _progress=p)
+        "Searching η0…",
+        lambda p: cached_lr_search(scene.to_json(), int(candidates), objective, mode, low, high, _progress=p),
     )
     if search is None:
         return
-    st.plotly_chart(lr_search_figure(search), key="chart_search", theme=None)
-    chosen = ", ".join(f"{label}: {lr:.3g}" for label, lr in zip(search.schedule_labels, search.chosen, strict=True))
+    info = lr_search_info(search)
+    for warning in info.warnings:
+        st.warning(warning)
+    st.plotly_chart(lr_search_plot(info), key="chart_search", theme=None)
+    chosen = ", ".join(f"{curve.label}: {curve.chosen:.3g}" for curve in info.curves)
     st.write(f"Chosen η0 — {chosen}  ({search.trajectories:,} runs in {search.seconds:.2f} s)")
     st.button(
         "Apply the chosen η0 to the scene",
@@ -915,19 +1001,21 @@ def hparams_tab(scene: Scene) -> None:
 
 def claims_tab() -> None:
     st.caption(
-        "Each claim of the paper's Section 4.1 as a measurable criterion, judged on the paper's settings; "
-        "robustness is the share of η0 values (×0.1 … ×10 around the paper's) for which it still holds."
+        "Each claim of the paper's Section 4.1 as a measurable criterion, judged on the paper's settings. "
+        + ROBUSTNESS_EXPLAINED
     )
     if not st.toggle("Check the claims (about a minute the first time)", key="claims_on"):
         return
     verdicts = _run_sweep("Checking the claims…", lambda p: cached_claims(_progress=p))
     if verdicts is None:
         return
-    st.dataframe(pd.DataFrame(analysis.claims_table(verdicts)), hide_index=True, width="stretch", key="claims_table")
+    st.markdown(claims_markdown(verdicts))
     for verdict in verdicts:
-        with st.expander(f"{verdict.claim.id} — {verdict.verdict} (robustness {verdict.robustness:.0%})"):
-            st.write(verdict.claim.text)
-            st.caption(verdict.reason)
+        title = f"{verdict.claim.id} ({verdict.claim.figure}) — {verdict.verdict} · {robustness_text(verdict)}"
+        with st.expander(title):
+            st.markdown(f"**The paper:** {markdown_text(verdict.claim.text)}")
+            st.markdown(f"**Measured as:** {markdown_text(verdict.claim.measure)}")
+            st.markdown("**Here, at the paper's η0:**\n" + "\n".join(f"- {item}" for item in reason_items(verdict)))
             st.plotly_chart(claims_figure(verdict), key=f"chart_claim_{verdict.claim.id}", theme=None)
 
 
@@ -1044,7 +1132,7 @@ TABS = (
     Tab(
         "LR search",
         lambda s: lr_search_tab(s.scene),
-        ("search_candidates", "search_objective", "search_mode", "search_on"),
+        ("search_candidates", "search_objective", "search_mode", "search_low", "search_high", "search_on"),
     ),
     Tab("Basins", lambda s: basins_tab(s.scene), ("basins_resolution", "basins_on")),
     Tab(

@@ -191,6 +191,17 @@ def lr_search(
     )
 
 
+def at_edge(search: LRSearch) -> list[str | None]:
+    """For each schedule, ``"low"`` or ``"high"`` when its chosen η0 is the smallest or largest candidate of the
+    range (then the best η0 may lie beyond it: widen the range that way), else None."""
+    low, high = float(search.candidates[0]), float(search.candidates[-1])
+    edges: list[str | None] = []
+    for value in search.chosen:
+        value = float(value)
+        edges.append("low" if value == low else "high" if value == high else None)
+    return edges
+
+
 def _argbest(score: np.ndarray, tie_break: np.ndarray, values: np.ndarray) -> float:
     finite = np.isfinite(score)
     if not finite.any():

@@ -35,7 +35,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.simulate import Result
-from figures.paths import SurfaceGrid, contour_figure, decimate, run_colors, shared_label, short_labels
+from figures.paths import SurfaceGrid, contour_figure, decimate, run_colors, shared_label
 
 CHROMIUM_MISSING = (
     "Image export needs a Chromium browser and none was found; install Debian's chromium: apt-get install -y chromium"
@@ -466,47 +466,45 @@ class GifFrames(NamedTuple):
 
 
 GIF_MARKER_DIAMETER = 14  # px, with a 2-px white outline: the playback figure's marker
-_GIF_MARGIN = {"l": 65, "r": 115, "t": 48}
+GIF_COLORBAR_PX = 115  # the right margin, for the contour's colour bar
+GIF_MIN_PLOT_PX = 120  # the least height left for the contour once the title and the legend are placed
 
 
 def gif_frames(
     result: Result, grid: SurfaceGrid, frames: int = 40, size: tuple[int, int] = (800, 500), log_z: bool = False
 ) -> GifFrames:
     """The data of a GIF: ``frames`` steps spread evenly over the run, their marker positions, and the
-    static contour figure with margins fixed (``autoexpand`` off) so that its plot area is known in pixels.
+    static contour figure at ``size`` (its legend under it, as on the page) with margins fixed (``autoexpand``
+    off) so that its plot area is known in pixels.
     """
     if frames < 1:
         raise ValueError(f"a GIF needs at least one frame, got {frames=}")
     width, height = size
     if width < 300 or height < 200:
         raise ValueError(f"a GIF must be at least 300 × 200 pixels, got {size=}")
-    labels = short_labels(result)
-    # Legend rows: about 7.5 px per character plus the symbol; more than 4 rows hides the legend.
-    entry_widths = [40 + 7.5 * len(label) for label in labels] + [120] * 3
-    rows, used = 1, 0.0
-    for entry in entry_widths:
-        if used + entry > width - _GIF_MARGIN["l"] and used > 0:
-            rows, used = rows + 1, 0.0
-        used += entry
-    legend = rows <= 4
-    bottom = 52 + (24 * rows + 6 if legend else 0)
+    figure = contour_figure(result, grid, log_z=log_z)
+    margin = figure.layout.margin
+    left, top, bottom = int(margin.l), int(margin.t), int(margin.b)
+    if height - top - bottom < GIF_MIN_PLOT_PX:  # a small GIF: the legend would leave no room for the contour
+        figure = contour_figure(result, grid, log_z=log_z, legend=False)
+        bottom = int(figure.layout.margin.b)
     area = PlotArea(
-        left=_GIF_MARGIN["l"],
-        top=_GIF_MARGIN["t"],
-        width=width - _GIF_MARGIN["l"] - _GIF_MARGIN["r"],
-        height=height - _GIF_MARGIN["t"] - bottom,
+        left=left,
+        top=top,
+        width=width - left - GIF_COLORBAR_PX,
+        height=height - top - bottom,
         x_range=(float(grid.x[0]), float(grid.x[-1])),
         y_range=(float(grid.y[0]), float(grid.y[-1])),
     )
-    figure = contour_figure(result, grid, log_z=log_z, height=height, legend=legend)
     title = figure.layout.title.text
     if shared_label(result) and result.num_runs > 1:
         title += " — " + shared_label(result)
+        figure.update_layout(legend={"title": {"text": ""}})
     figure.update_layout(
         width=width,
-        margin={**_GIF_MARGIN, "b": bottom, "autoexpand": False},
+        height=height,
+        margin={"l": left, "r": GIF_COLORBAR_PX, "t": top, "b": bottom, "autoexpand": False},
         title={"text": title},
-        legend={"title": {"text": ""}, "y": -50 / area.height, "yanchor": "top"},
     )
     figure.update_traces(colorbar={"len": 1.0, "x": 1.02, "xanchor": "left"}, selector={"type": "contour"})
     steps = decimate(result.positions.shape[1], frames)

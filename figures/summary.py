@@ -7,13 +7,14 @@ it as a table, put it in a download, or compare it in a test.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 import landscapes
 from engine.simulate import Result
 from figures.paths import POINT_STYLES, distance_to_minimizer, short_labels, special_points
+from ui.labels import point_names
 
 TOLERANCE_FRACTION = 1e-2  # default tolerance: 1 % of the window's larger side
 NEAR_FRACTION = 5e-2  # a critical point within 5 % of the window's larger side counts as "nearest"
@@ -143,3 +144,69 @@ def summary_table(
     if readable:
         return [{HEADERS[key]: value for key, value in row.items()} for row in rows]
     return rows
+
+
+# --- The page's table: few columns, numbers for people ---------------------------------------------------------
+
+
+class Column(NamedTuple):
+    """A column of the page's table: its header, what it holds and how to show it."""
+
+    key: str
+    header: str
+    kind: str  # "text", "number" (shown with 3 significant digits) or "integer"
+    help: str
+    width: str | None = None  # Streamlit's column width; None: as wide as the content
+
+
+PAGE_COLUMNS = (
+    Column("label", "trajectory", "text", "What tells this run apart from the others (the rest is the same)."),
+    Column(
+        "ends",
+        "outcome",
+        "text",
+        "Whether and when the run converged (‖∇f‖ stays at or below the tolerance) or diverged.",
+    ),
+    Column("final_loss", "final f", "number", "The loss at the last step."),
+    Column("final_grad_norm", "final ‖∇f‖", "number", "The gradient norm at the last step."),
+    Column(
+        "distance",
+        "distance to θ*",
+        "number",
+        "Final distance to the nearest known minimizer (or to the target).",
+    ),
+    Column(
+        "steps_to_tol",
+        "at θ* by step",
+        "integer",
+        "First step within 1 % of the window of the minimizer (or target).",
+    ),
+    Column("near", "ends near", "text", "The known critical point within 5 % of the window of the final point."),
+    Column("final_xy", "final (x, y)", "text", "Where the run ended."),
+)
+
+
+def page_rows(result: Result) -> list[dict[str, Any]]:
+    """The page's table: one row per run with the keys of :data:`PAGE_COLUMNS` (numbers stay numbers, to sort;
+    the page shows them with 3 significant digits), names as people picked them, points rounded. The runs' ids
+    are in the exports (CSV, JSON) and the charts' tooltips, not here."""
+    rows = summary_table(result, readable=False)
+    finals = point_names([[row["final_x"] or math.nan, row["final_y"] or math.nan] for row in rows], 3)
+    near_names = point_names([row["nearest_point"] or [math.nan, math.nan] for row in rows], 3)
+    out = []
+    for row, final, near in zip(rows, finals, near_names, strict=True):
+        step = row["status_step"]
+        ends = row["status"] if step is None or row["status"] == "running" else f"{row['status']} at step {step}"
+        out.append(
+            {
+                "label": row["label"],
+                "ends": ends,
+                "final_loss": row["final_loss"],
+                "final_grad_norm": row["final_grad_norm"],
+                "distance": row["distance"],
+                "steps_to_tol": row["steps_to_tol"],
+                "near": "—" if row["nearest_point"] is None else f"{row['nearest_kind']} {near}",
+                "final_xy": final,
+            }
+        )
+    return out

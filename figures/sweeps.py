@@ -22,11 +22,11 @@ import plotly.graph_objects as go
 import landscapes
 from analysis.basins import Basins
 from analysis.hparams import HParamMap
-from analysis.lrsearch import LRSearch
+from analysis.lrsearch import LRSearch, at_edge
 from analysis.outcomes import DIVERGED, MOVING, SADDLE, STALLED
 from engine.scene import Scene
 from figures import theme
-from ui.labels import METRICS, setting_parts
+from ui.labels import METRICS, schedule_names, setting_parts
 
 # Outcomes that are not a minimizer, in the colours their meaning suggests (black: gone; yellow: the saddle).
 OTHER_COLORS = {DIVERGED: theme.BLACK, MOVING: "#D9D9D9", SADDLE: theme.YELLOW, STALLED: "#8C8C8C"}
@@ -45,10 +45,11 @@ _NOTE = {"size": 14, "color": "#333333"}
 class Curve(NamedTuple):
     """One schedule's sensitivity curve."""
 
-    label: str
+    label: str  # the schedule's name, as people picked it
     values: np.ndarray  # [N] the objective at each candidate η0; NaN where the axis cannot show it
     chosen: float  # the η0 the schedule gets; NaN if none
     chosen_value: float  # the curve at the candidate nearest to ``chosen`` (NaN if none)
+    edge: str | None  # "low" or "high": ``chosen`` is the range's end, and the best may lie beyond it
 
 
 class LRSearchInfo(NamedTuple):
@@ -59,38 +60,60 @@ class LRSearchInfo(NamedTuple):
     diverged: tuple[float, float] | None  # the η0 range over which every run diverges, or None
     title: str
     y_title: str
+    warnings: list[str]  # what a person must know about the choice: a choice at the range's edge
 
 
 def lr_search_info(search: LRSearch) -> LRSearchInfo:
-    """What the sensitivity figure shows: the objective against η0 per schedule, on a log axis where it can."""
+    """What the sensitivity figure shows: the objective against η0 per schedule, on a log axis where it can, and
+    a warning for every choice at the edge of the searched range."""
     positive = np.isfinite(search.objective) & (search.objective > 0)
     log_y = search.objective_name != "steps_to_tol" and bool(positive.any())
+    names = schedule_names(search.scene.schedules)
+    edges = at_edge(search)
     curves = []
-    for k, label in enumerate(search.schedule_labels):
+    for k, label in enumerate(names):
         values = search.objective[k]
         shown = np.where(np.isfinite(values) & (values > 0 if log_y else True), values, np.nan)
         chosen = float(search.chosen[k])
         at_chosen = math.nan
         if math.isfinite(chosen):
             at_chosen = shown[int(np.argmin(np.abs(search.candidates - chosen)))]
-        curves.append(Curve(label, shown, chosen, at_chosen))
+        curves.append(Curve(label, shown, chosen, at_chosen, edges[k]))
     shared = search.mode == "shared" and math.isfinite(search.chosen[0])
     every_run_diverges = ~np.isfinite(search.objective).any(axis=0)
     diverged = None
     if every_run_diverges.any():
         diverged = (search.candidates[every_run_diverges].min(), search.candidates[-1])
-    chosen_text = (
-        f"shared η0 = {search.chosen[0]:.3g} (constant_lr's best)" if search.mode == "shared" else "η0 per schedule"
-    )
+    reference = names[search.reference]
+    chosen_text = f"shared η0 = {search.chosen[0]:.3g} ({reference}'s best)" if shared else "η0 per schedule"
+    low, high = float(search.candidates[0]), float(search.candidates[-1])
     return LRSearchInfo(
         candidates=search.candidates,
         curves=curves,
         log_y=log_y,
         shared=float(search.chosen[0]) if shared else None,
         diverged=diverged,
-        title=f"LR search: {search.candidates.size} candidates × {search.steps} steps — {chosen_text}",
+        title=f"LR search: {search.candidates.size} candidates from {low:.3g} to {high:.3g} × {search.steps} steps — "
+        f"{chosen_text}",
         y_title=SHORT_OBJECTIVES[search.objective_name],
+        warnings=_edge_warnings(curves, shared, low, high),
     )
+
+
+def _edge_warnings(curves: list[Curve], shared: bool, low: float, high: float) -> list[str]:
+    """One sentence per choice at the edge of the range (one in all when every schedule shares the choice)."""
+    warnings = []
+    for curve in curves[:1] if shared else curves:
+        if curve.edge is None:
+            continue
+        who = "The shared η0" if shared else f"{curve.label}: the best η0"
+        end, value, way = (
+            ("top", high, "raise the largest η0") if curve.edge == "high" else ("bottom", low, "lower the smallest η0")
+        )
+        warnings.append(
+            f"{who} is the {end} of the range ({value:.3g}): the best may lie beyond it; {way} and search again."
+        )
+    return warnings
 
 
 def lr_search_plot(info: LRSearchInfo) -> go.Figure:
@@ -109,21 +132,42 @@ def lr_search_plot(info: LRSearchInfo) -> go.Figure:
             )
         )
         if math.isfinite(curve.chosen):
+            edge = "" if curve.edge is None else f" (the range's {'top' if curve.edge == 'high' else 'bottom'}!)"
             data.append(
                 go.Scatter(
                     x=[curve.chosen],
                     y=[curve.chosen_value],
                     mode="markers",
-                    marker={"symbol": "star", "size": 13, "color": color, "line": {"color": "white", "width": 1}},
+                    marker={
+                        "symbol": "star-open" if curve.edge else "star",
+                        "size": 15 if curve.edge else 13,
+                        "color": color,
+                        "line": {"color": color if curve.edge else "white", "width": 2 if curve.edge else 1},
+                    },
                     name=f"{curve.label}: η0 = {curve.chosen:.3g}",
                     legendgroup=curve.label,
                     showlegend=False,
-                    hovertemplate=f"chosen η0 {curve.chosen:.4g}<extra>{curve.label}</extra>",
+                    hovertemplate=f"chosen η0 {curve.chosen:.4g}{edge}<extra>{curve.label}</extra>",
                 )
             )
     shapes, annotations = [], []
     if info.shared is not None:
         shapes.append(theme.marker_line(info.shared))
+    if any(curve.edge for curve in info.curves):
+        annotations.append(
+            {
+                "text": "open star: best at the range's edge; the best may lie beyond",
+                "x": 1,
+                "xanchor": "right",
+                "xref": "x domain",
+                "y": 1,
+                "yanchor": "bottom",
+                "yref": "y domain",
+                "showarrow": False,
+                "font": {"size": 12, "color": "#8A1C00"},
+                "name": "edge",
+            }
+        )
     if info.diverged is not None:
         low, high = info.diverged
         shapes.append(

@@ -322,9 +322,11 @@ _PRESET_LIST: list[Preset] = [
         summary=(
             "A quadratic bowl 100 times steeper across than along (κ = 100), no clipping, η = 1.8 for all. Look at "
             "plain SGD: across the valley each step overshoots (the steep direction flips sign every step) while along "
-            "the valley it creeps, so after 200 steps it is still about 0.1 from the centre. Momentum averages the "
-            "zig-zag away and builds up speed along the valley floor: momentum 0.5 ends within 0.002 of the centre and "
-            "momentum 0.9 within 0.0002."
+            "the valley it creeps, so after 200 steps it is still about 0.1 from the centre. Momentum builds up speed "
+            "along the valley floor: momentum 0.5 ends within 0.002 of the centre and momentum 0.9 within 0.0002. "
+            "Across the valley they differ: momentum 0.5 also damps the zig-zag (it has died down by step 10, plain "
+            "SGD's by step 15), while momentum 0.9 carries each swing into the next, so its zig-zag is the widest and "
+            "lasts longest (until about step 70). Momentum helps along the floor; too much of it costs across."
         ),
         claims=(),
         scene={
@@ -371,8 +373,10 @@ _PRESET_LIST: list[Preset] = [
             "Himmelblau's surface from (4.5, 4.5), a steep corner, no clipping. Its curvature there is about 3 times "
             "that at the minimum (3, 2), so η0 = 0.02 is safe near the minimum but far too large at the start: "
             "constant_lr is thrown across the surface and never settles. The same η0 after a 50-step linear warm-up "
-            "from η0/20, or lwarmcosine_lr (warm-up from η0/3), walks down the wall on small steps first and then "
-            "converges quickly, faster than a small constant η = 0.002 that is safe everywhere."
+            "from η0/20 walks down the wall on small steps first (under 0.5) and then converges quickly (by step 43), "
+            "far sooner than a small constant η = 0.002 that is safe everywhere (step 227). lwarmcosine_lr starts its "
+            "warm-up at only η0/3: its first step still jumps about 3, but it lands near the minimum and converges by "
+            "step 36. A warm-up must start low enough for the steepest ground it meets."
         ),
         claims=(),
         scene={
@@ -421,7 +425,7 @@ _PRESET_LIST: list[Preset] = [
             "added to every gradient, as a mini-batch would. Exactly on y = 0 the noiseless run slides into the saddle "
             "(C9); here the noise nudges the path off the line and the saddle's negative curvature does the rest: "
             "constant_lr and cosine_lr escape down the y direction, while step_lr, whose LR has decayed by then, is "
-            "still near the saddle at step 500."
+            "still within 1 of the saddle at step 500."
         ),
         claims=("C9",),
         scene={

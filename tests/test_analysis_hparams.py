@@ -135,15 +135,13 @@ def test_setting_labels():
     assert setting_label(scene, "schedules.1.params.gamma") == "gamma γ — schedule 2 (Step decay)"
     assert setting_label(scene, "schedules.2.lr") == "η0 (base learning rate) — schedule 3 (Cosine annealing)"
     assert setting_label(scene, "schedules.2.params.eta_min") == (
-        "eta min η<sub>min</sub> — schedule 3 (Cosine annealing)"
+        "eta min ηₘᵢₙ — schedule 3 (Cosine annealing)"  # a picker shows HTML as it is: no <sub>
     )
     wrapped = Scene.build({**PEAKS, "optimizers": [{"id": "sgd"}, {"id": "lookahead", "inner": {"id": "yogi"}}]})
     assert setting_label(wrapped, "optimizers.1.params.k") == "k — optimizer 2 (Lookahead)"  # no "k k"
-    assert (
-        setting_label(wrapped, "optimizers.1.inner.params.b1") == "b1 β<sub>1</sub> — optimizer 2 (Yogi in Lookahead)"
-    )
+    assert setting_label(wrapped, "optimizers.1.inner.params.b1") == "b1 β₁ — optimizer 2 (Yogi in Lookahead)"
     assert setting_label(wrapped, "optimizers.1.inner.params.initial_m") == (
-        "initial m m<sub>0</sub> — optimizer 2 (Yogi in Lookahead)"
+        "initial m m₀ — optimizer 2 (Yogi in Lookahead)"
     )
     with pytest.raises(SceneError, match="unknown hyperparameter path"):
         setting_label(scene, "momentum")

@@ -10,7 +10,7 @@ import pytest
 import schedules
 from analysis import BudgetError, apply, lr_search
 from analysis.batching import MAX_CANDIDATES, lr_rows, results_over_factors, scale_lrs
-from analysis.lrsearch import ADAPTIVE_RANGE, SGD_RANGE, default_range
+from analysis.lrsearch import ADAPTIVE_RANGE, SGD_RANGE, at_edge, default_range
 from engine.scene import Scene, SceneError
 from engine.simulate import run
 from figures.sweeps import lr_search_figure
@@ -48,6 +48,16 @@ def test_fig5_follows_the_reference_recipe(fig5):
     # SGD on the canyon wants the largest η0 of the range (the reference's e^-1; the presets use 0.37)
     assert shared.chosen[0] == pytest.approx(math.exp(-1), rel=1e-12)
     assert shared.objective[0].min() == pytest.approx(1.3315, abs=2e-3)
+
+
+def test_a_choice_at_the_edge_of_the_range_is_flagged(fig5):
+    # Fig. 5: every schedule gets e^-1, the top of the range: the best may lie beyond it.
+    scene, shared, _ = fig5
+    assert at_edge(shared) == ["high"] * 5
+    wider = lr_search(scene, candidates=20, low=1e-3, high=3.0)
+    assert "high" not in at_edge(wider)  # with room above, the best is inside
+    low = lr_search(scene, candidates=10, low=1e-6, high=1e-5)  # far too small: the best is the largest tried
+    assert at_edge(low) == ["high"] * 5
 
 
 def test_the_curves_minimum_is_the_chosen_eta(fig5):

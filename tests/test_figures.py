@@ -15,7 +15,10 @@ import shutil
 import struct
 import xml.etree.ElementTree as ET
 
+import jax
+import jax.numpy as jnp
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 import landscapes
@@ -34,6 +37,7 @@ from figures import (
     loss_figure,
     lr_figure,
     playback_figure,
+    run_colors,
     shared_label,
     short_labels,
     step_sizes,
@@ -42,9 +46,20 @@ from figures import (
     surface_grid,
     theme,
 )
-from figures.claims import VERDICT_COLORS, ClaimInfo, EvidenceLine, claim_plot
-from figures.playback import playback_steps
-from figures.summary import HEADERS
+from figures.claims import (
+    ROBUSTNESS_EXPLAINED,
+    VERDICT_COLORS,
+    ClaimInfo,
+    EvidenceLine,
+    claim_info,
+    claim_plot,
+    claims_markdown,
+    reason_items,
+    robustness_text,
+)
+from figures.paths import DEFAULT_CAMERA, DRAWABLE, clip_to_box, loss_curves, path_region, run_names, run_styles
+from figures.playback import contour_image, playback_steps, redraw_frame
+from figures.summary import HEADERS, PAGE_COLUMNS, page_rows
 from figures.sweeps import OTHER_COLORS, categories, lr_search_info, lr_search_plot
 
 
@@ -63,11 +78,26 @@ def label(index: int, schedule: str = "constant_lr", optimizer: str = "sgd", sta
 
 
 def hand_made(surface: str, positions, runs, *, loss=None, lr=None, grad_norm=None, status=None, status_step=None):
-    """A Result built by hand: ``positions`` is [B, T + 1, 2]; the rest defaults to simple values."""
+    """A Result built by hand: ``positions`` is [B, T + 1, 2]; the rest defaults to simple values. Its scene lists
+    the runs' schedules and optimizers (each id once, in order), so that runs are named as on the page."""
     positions = np.asarray(positions, np.float64)
     size, points = positions.shape[:2]
+    schedule_ids = list(dict.fromkeys(run.schedule for run in runs))
+    optimizer_ids = list(dict.fromkeys(run.optimizer for run in runs))
+    runs = [
+        dataclasses.replace(
+            run, schedule_index=schedule_ids.index(run.schedule), optimizer_index=optimizer_ids.index(run.optimizer)
+        )
+        for run in runs
+    ]
+    scene = {
+        "surface": {"id": surface},
+        "steps": points - 1,
+        "schedules": [{"id": schedule} for schedule in schedule_ids],
+        "optimizers": [{"id": optimizer} for optimizer in optimizer_ids],
+    }
     return Result(
-        scene=Scene.build({"surface": {"id": surface}, "steps": points - 1}),
+        scene=Scene.build(scene),
         runs=tuple(runs),
         positions=positions,
         loss=np.asarray(loss if loss is not None else np.ones((size, points)), np.float64),
@@ -99,7 +129,7 @@ def test_summary_table_rosenbrock_by_hand():
     assert [list(row) for row in rows] == [list(COLUMNS)] * 2
     assert rows[0] == {
         "run": 0,
-        "label": "constant_lr · start (-1, 0)",
+        "label": "Constant · start (−1, 0)",  # names as people picked them, rounded, a typographic minus
         "name": "constant_lr · sgd · start (-1, 0)",
         "optimizer": "sgd",
         "schedule": "constant_lr",
@@ -118,8 +148,8 @@ def test_summary_table_rosenbrock_by_hand():
     }
     assert rows[1] == {
         "run": 1,
-        "label": "cosine_lr · start (-2, 2.5)",
-        "name": "cosine_lr · sgd · start (-2, 2.5)",
+        "label": "Cosine annealing · start (−2, 2.5)",
+        "name": "cosine_lr · sgd · start (-2, 2.5)",  # the ids stay in the data (and the exports)
         "optimizer": "sgd",
         "schedule": "cosine_lr",
         "start": [-2.0, 2.5],
@@ -158,7 +188,8 @@ def test_summary_table_measures_to_the_target_without_minimizers():
     assert (row["nearest_kind"], row["nearest_point"]) == ("saddle", [0.0, 0.0])
     assert row["nearest_distance"] == pytest.approx(0.01)
     assert (row["steps_to_tol"], row["status"], row["status_step"]) == (None, "running", None)
-    assert row["label"] == row["name"] == "constant_lr · sgd · start (-4, 0)"  # a lone run keeps its full name
+    assert row["label"] == "Constant · SGD · start (−4, 0)"  # a lone run keeps its full name
+    assert row["name"] == "constant_lr · sgd · start (-4, 0)"
 
 
 # --- labels ------------------------------------------------------------------------------------------
@@ -169,24 +200,29 @@ def test_summary_table_measures_to_the_target_without_minimizers():
     [
         (
             [label(0, "constant_lr"), label(1, "cosine_lr")],
-            ["constant_lr", "cosine_lr"],
-            "sgd · start (-2, 2.5)",
+            ["Constant", "Cosine annealing"],
+            "SGD · start (−2, 2.5)",
         ),
         (
             [label(0, optimizer="sgd", start=(0.57, 0.8)), label(1, optimizer="momentum", start=(0.4, 1.0))],
-            ["sgd · start (0.57, 0.8)", "momentum · start (0.4, 1)"],
-            "constant_lr",
+            ["SGD · start (0.57, 0.8)", "SGD + momentum · start (0.4, 1)"],
+            "Constant",
         ),
         (
             [label(0, start=(2.0, 0.0)), label(1, start=(2.0, 0.0), perturbation=(0.0, 0.1))],
             ["start (2, 0)", "start (2, 0.1)"],  # the perturbation is part of where a run starts
-            "constant_lr · sgd",
+            "Constant · SGD",
         ),
-        ([label(0)], ["constant_lr · sgd · start (-2, 2.5)"], "constant_lr · sgd · start (-2, 2.5)"),
+        ([label(0)], ["Constant · SGD · start (−2, 2.5)"], "Constant · SGD · start (−2, 2.5)"),
         (
             [label(0, "step_lr"), label(1, "cosine_lr"), label(2, "step_lr")],
-            ["step_lr #0", "cosine_lr", "step_lr #2"],
-            "sgd · start (-2, 2.5)",
+            ["Step decay #0", "Cosine annealing", "Step decay #2"],
+            "SGD · start (−2, 2.5)",
+        ),
+        (  # starts rounded to 2 digits, more where two would read the same
+            [label(0, start=(-0.983051, -0.559322)), label(1, start=(-0.981, -0.56)), label(2, start=(2.5, 2.0))],
+            ["start (−0.983, −0.559)", "start (−0.981, −0.56)", "start (2.5, 2)"],
+            "Constant · SGD",
         ),
     ],
 )
@@ -237,25 +273,26 @@ def run_traces(fig, run: int):
 
 def test_trace_counts_and_legends(result, grid):
     runs = result.num_runs
-    assert len(surface_figure(result, grid).data) == 1 + 2 * runs
+    assert len(surface_figure(result, grid).data) == 1 + 3 * runs  # outline, path, start/end
     contour = contour_figure(result, grid)
     assert len(contour.data) == 1 + 2 * runs + 1  # + the minimizer
     assert [t.name for t in contour.data if t.showlegend is not False][-1] == "minimizer"
     assert [t.name for t in contour.data[1::2][:runs]] == short_labels(result)
-    assert contour.layout.legend.title.text == "start (-2, 2.5)"
+    assert contour.layout.legend.title.text == "start (−2, 2.5)"
     for fig in (lr_figure(result), loss_figure(result), loss_figure(result, distance=True)):
         assert len(fig.data) == runs
         assert [t.name for t in fig.data] == [
-            "constant_lr · sgd",
-            "cosine_lr · sgd",
-            "constant_lr · adam",
-            "cosine_lr · adam",
+            "Constant · SGD",
+            "Cosine annealing · SGD",
+            "Constant · Adam",
+            "Cosine annealing · Adam",
         ]
+        assert "constant_lr · adam" in fig.data[2].hovertemplate  # the ids in the tooltip
     assert len(effective_lr_figure(result).data) == 2 * runs
     assert len(effective_lr_figure(result, show_lr=False).data) == runs
     # start circle and end diamond per run, in 2-D and 3-D
     for fig in (contour, surface_figure(result, grid)):
-        ends = run_traces(fig, 0)[1]
+        ends = run_traces(fig, 0)[-1]
         assert list(ends.marker.symbol) == ["circle", "diamond"]
 
 
@@ -290,13 +327,17 @@ def test_axis_titles_and_scales(result, grid):
 
 
 def test_log_loss_uses_the_gap_to_the_minimum_or_falls_back_to_linear():
-    # peaks_ref has f* = −1.468…: a log axis shows f − f*. x² − y² is unbounded below: linear axis.
+    # peaks_ref has f* = −1.468…: a log axis shows f − f*, computed in float64 at the recorded positions (not the
+    # float32 loss the run recorded, here deliberately wrong). x² − y² is unbounded below: linear axis.
     peaks = hand_made("peaks_ref", [[(0.57, 0.8), (0.5, 0.5)]], [label(0)], loss=[[0.0, -1.0]])
     fig = loss_figure(peaks)
     assert fig.layout.yaxis.type == "log" and "f*" in fig.layout.yaxis.title.text
-    minimum = landscapes.critical_points(landscapes.SURFACES["peaks_ref"]).min_value
-    np.testing.assert_allclose(fig.data[0].y, [-minimum, -1.0 - minimum])
-    saddle = hand_made("saddle", [[(-4, 0), (-3, 0)]], [label(0)], loss=[[16.0, -9.0]])
+    surface = landscapes.SURFACES["peaks_ref"]
+    minimum = landscapes.critical_points(surface).min_value
+    with jax.enable_x64(True):
+        exact = [float(surface.fn(jnp.asarray(p, jnp.float64))) - minimum for p in ((0.57, 0.8), (0.5, 0.5))]
+    np.testing.assert_allclose(fig.data[0].y, exact, rtol=1e-12)
+    saddle = hand_made("saddle", [[(-4, 0), (0, 3)]], [label(0)])  # f = 16, then −9
     assert loss_figure(saddle).layout.yaxis.type == "linear"
 
 
@@ -306,11 +347,12 @@ def test_colours_agree_across_figures(result, grid):
     playback = playback_figure(result, grid)
     for i in range(result.num_runs):
         colour = PALETTE[i]
-        assert {t.line.color for t in run_traces(surface, i) if t.mode == "lines"} == {colour}
+        surface_lines = [t for t in run_traces(surface, i) if t.mode == "lines"]
+        assert [t.line.color for t in surface_lines] == ["white", colour]  # a white outline under the path
         assert {t.line.color for t in run_traces(contour, i) if t.mode == "lines"} == {colour}
         assert lr.data[i].line.color == loss.data[i].line.color == effective.data[i].line.color == colour
         colours = {t.line.color if t.mode == "lines" else t.marker.color for t in run_traces(playback, i)}
-        assert colours == {colour}
+        assert colours == {colour, "white"}  # the 3-D path's outline is white
 
 
 def test_playback_frames_move_the_markers_of_both_views(result, grid):
@@ -351,7 +393,7 @@ def test_internals_figure(result):
     assert adam.layout.yaxis4.type == "log"  # the second moment
     assert adam.layout.xaxis4.title.text == "step k"
     assert "‖Δθ<sub>k</sub>‖ / η<sub>k</sub>" in adam.layout.annotations[0].text
-    assert {t.line.color for t in adam.data if t.line.dash != "dot"} == {PALETTE[2]}
+    assert {t.line.color for t in adam.data if t.line.dash != "dot"} == {run_colors(result)[2]}
     sgd_notes = [a.text for a in internals_figure(result, 0).layout.annotations if "not " in a.text]
     assert sgd_notes == ["not used by this optimizer (sgd)"] * 2
     unrecorded = dataclasses.replace(result, internals={})
@@ -449,25 +491,47 @@ def test_lr_search_info_by_hand():
     info = lr_search_info(hand_made_search([[4.0, 1.0, 0.0, inf], [3.0, 2.0, inf, inf]], [0.1, 0.1]))
     assert info.log_y  # some values are positive
     np.testing.assert_array_equal(info.curves[0].values, [4.0, 1.0, np.nan, np.nan])  # 0 and inf: not on a log axis
-    assert [(c.label, c.chosen, c.chosen_value) for c in info.curves] == [
-        ("constant_lr", 0.1, 1.0),
-        ("step_lr", 0.1, 2.0),
+    assert [(c.label, c.chosen, c.chosen_value, c.edge) for c in info.curves] == [
+        ("Constant", 0.1, 1.0, None),  # the schedules' names, not their ids
+        ("Step decay", 0.1, 2.0, None),
     ]
     assert info.shared == 0.1 and info.diverged == (10.0, 10.0)  # every run diverges at η0 = 10 only
-    assert info.title == "LR search: 4 candidates × 200 steps — shared η0 = 0.1 (constant_lr's best)"
+    assert info.title == "LR search: 4 candidates from 0.01 to 10 × 200 steps — shared η0 = 0.1 (Constant's best)"
     assert info.y_title == "squared final distance to the minimum"
+    assert info.warnings == []  # 0.1 is inside the range
     steps = lr_search_info(
         hand_made_search([[5, 9, 201, 201], [7, 3, 201, 201]], [0.01, 0.1], "per_schedule", "steps_to_tol")
     )
     assert not steps.log_y and steps.shared is None and steps.diverged is None
     assert [c.chosen_value for c in steps.curves] == [5, 3] and steps.title.endswith("η0 per schedule")
     fig = lr_search_plot(info)
-    assert [t.name for t in fig.data] == ["constant_lr", "constant_lr: η0 = 0.1", "step_lr", "step_lr: η0 = 0.1"]
+    assert [t.name for t in fig.data] == ["Constant", "Constant: η0 = 0.1", "Step decay", "Step decay: η0 = 0.1"]
     assert [shape.type for shape in fig.layout.shapes] == ["line", "rect"]
     assert fig.layout.annotations[0].text == "every run diverges"
     nothing = lr_search_info(hand_made_search([[inf] * 4, [inf] * 4], [math.nan, math.nan]))
     assert nothing.shared is None and all(math.isnan(c.chosen_value) for c in nothing.curves)
     assert len(lr_search_plot(nothing).data) == 2  # no star where nothing was chosen
+
+
+def test_lr_search_says_when_the_choice_is_at_the_edge_of_the_range():
+    # Fig. 5's search picked η0 = 0.368 for every schedule: the top of the reference's range. Say so, and mark it.
+    top = lr_search_info(hand_made_search([[4.0, 3.0, 2.0, 1.0], [4.0, 3.0, 2.0, 1.5]], [10.0, 10.0]))
+    assert [c.edge for c in top.curves] == ["high", "high"]
+    assert top.warnings == [  # one warning: the schedules share the choice
+        "The shared η0 is the top of the range (10): the best may lie beyond it; raise the largest η0 and search again."
+    ]
+    bottom = lr_search_info(
+        hand_made_search([[1.0, 2.0, 3.0, 4.0], [3.0, 1.0, 2.0, 4.0]], [0.01, 0.1], mode="per_schedule")
+    )
+    assert [c.edge for c in bottom.curves] == ["low", None]
+    assert bottom.warnings == [
+        "Constant: the best η0 is the bottom of the range (0.01): the best may lie beyond it; lower the smallest η0 "
+        "and search again."
+    ]
+    fig = lr_search_plot(top)
+    stars = [t for t in fig.data if t.mode == "markers"]
+    assert [s.marker.symbol for s in stars] == ["star-open", "star-open"]
+    assert [a.name for a in fig.layout.annotations] == ["edge"]
 
 
 def test_claim_plot_from_hand_made_data():
@@ -546,6 +610,14 @@ def test_gif(export, result, grid):
     assert gif[:6] == b"GIF89a" and calls == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
     image = Image.open(io.BytesIO(gif))
     assert (image.n_frames, image.size) == (5, (480, 320))
+    # The GIF has the legend the page has (it had none): every run named, under the contour.
+    layout = export.gif_frames(result, grid, 2, (800, 500)).background["layout"]
+    names = [
+        t["name"] for t in export.gif_frames(result, grid, 2, (800, 500)).background["data"] if t.get("showlegend")
+    ]
+    assert layout["showlegend"] is True and names == short_labels(result)
+    assert layout["legend"]["yref"] == "container" and layout["legend"]["y"] == 0  # inside the image, at its foot
+    assert layout["margin"]["b"] >= layout["legend"]["maxheight"]
 
     # The markers Pillow draws sit where Plotly draws its own (overlay=False renders every frame).
     data = export.gif_frames(result, grid, 2, (480, 320))
@@ -577,3 +649,326 @@ def test_missing_chromium_says_how_to_install_it(monkeypatch):
     with pytest.raises(export.ExportError, match=r"apt-get install -y chromium"):
         renderer.submit({"data": [], "layout": {}}, {"format": "png", "width": 10, "height": 10})
     assert not renderer.running
+
+
+# --- what a person sees: values that cannot be drawn, diverged paths, legends, names, precision ----------------
+
+
+def overflowing_result():
+    scene = Scene.build(
+        {
+            "surface": {"id": "custom", "params": {"formula": "exp(100*x) + y"}},
+            "starts": [[2.5, 2.0], [-2.0, 0.0]],
+            "lr": 0.01,
+            "steps": 50,
+        }
+    )
+    return run(scene)
+
+
+def _finite_numbers(value) -> bool:
+    """Whether every number in a figure's JSON is finite (Plotly writes NaN and ±inf as NaN/null)."""
+    text = json.dumps(value)
+    return "Infinity" not in text
+
+
+def test_a_surface_that_overflows_is_drawn_clipped_and_says_so():
+    # exp(100 x) overflows float32 for x > 0.89: 35 % of the window. It broke WebGL for the rest of the session.
+    result = overflowing_result()
+    surface = landscapes.SURFACES["custom"]
+    grid = surface_grid("custom", result.scene.surface.params, surface.window, resolution=60)
+    assert np.all(np.abs(grid.z) <= DRAWABLE) and np.isfinite(grid.z).all()
+    assert grid.z.max() == DRAWABLE  # clipped, not dropped
+    share = np.mean(grid.x > math.log(DRAWABLE) / 100)  # where exp(100 x) passes the drawable limit
+    assert grid.note == f"f overflows on {share:.0%} of the window: clipped at ±1.8×10¹⁹".replace("%", " %")
+    for fig in (surface_figure(result, grid), contour_figure(result, grid), playback_figure(result, grid)):
+        assert grid.note in fig.layout.title.text  # said on the chart itself
+        spec = fig.to_plotly_json()
+        assert _finite_numbers(spec)
+    scene = surface_figure(result, grid).layout.scene
+    assert all(math.isfinite(v) for v in scene.zaxis.range) and scene.zaxis.range[1] <= 1.1 * DRAWABLE
+    # A formula that is undefined on part of the window leaves a hole there, and says so.
+    holes = surface_grid("custom", {"formula": "sqrt(x) + y"}, surface.window, resolution=60)
+    assert np.isnan(holes.z[:, holes.x < 0]).all() and np.isfinite(holes.z[:, holes.x >= 0]).all()
+    assert holes.note == "f is not a number on 50 % of the window: left blank"
+    assert surface_grid("rosenbrock", {}, ((-2, 2), (-1, 3)), resolution=30).note == ""
+
+
+def test_clip_to_box_by_hand():
+    steps = np.arange(5.0)
+    # (0, 0) → (2, 0) leaves the box [−1, 1]² at (1, 0), half-way through step 0 → 1; it never comes back.
+    out = clip_to_box(np.array([[0.0, 0.0], [2.0, 0.0], [3.0, 0.0], [4.0, 0.0], [5.0, 0.0]]), steps, (-1, -1), (1, 1))
+    np.testing.assert_allclose(out.points[:2], [[0, 0], [1, 0]])
+    assert np.isnan(out.points[2:]).all() and out.left_at == 0.5
+    # Out and back in: cut at both edges, a break between; an overflow (inf) has no edge: the path ends before it.
+    back = clip_to_box(np.array([[0.0, 0], [0, 3], [0, 0.5], [np.inf, 0], [0, 0]]), steps, (-1, -1), (1, 1))
+    rows = [tuple(p) if np.isfinite(p).all() else None for p in back.points]
+    assert rows == [(0, 0), (0, 1), None, (0, 1), (0, 0.5), None, (0, 0)]
+    np.testing.assert_allclose(back.steps[[1, 3]], [1 / 3, 1.8])
+    assert back.left_at is None  # it ends inside
+    inside = clip_to_box(np.zeros((3, 2)), steps[:3], (-1, -1), (1, 1))
+    assert inside.left_at is None and inside.points.shape == (3, 2)
+
+
+def test_a_diverged_path_does_not_flatten_the_3d_view():
+    # "Too large an LR": η = 2.1 leaves the window and flies to f ≈ 10⁵; the view stays on the surface.
+    from presets import PRESETS
+
+    result = run(PRESETS["lr-too-large"].build())
+    surface = landscapes.SURFACES[result.scene.surface.id]
+    grid = surface_grid(surface.id, result.scene.surface.params, surface.window, resolution=60)
+    fig = surface_figure(result, grid)
+    low, high = fig.layout.scene.zaxis.range
+    assert high < 2 * grid.z.max() and low >= grid.z.min() - 0.1 * np.ptp(grid.z)
+    for trace in fig.data[1:]:
+        z = np.asarray(trace.z, float)
+        assert np.all(z[np.isfinite(z)] <= high) and np.all(z[np.isfinite(z)] >= low)
+    (ends,) = [t for t in fig.data[1:] if t.mode == "markers" and t.name == short_labels(result)[2]]
+    assert ends.marker.symbol[-1] == "x" and "left the view at step" in ends.text[-1] and "diverged" in ends.text[-1]
+    assert max(abs(ends.x[-1]), abs(ends.y[-1])) == pytest.approx(5.0) or ends.z[-1] == pytest.approx(high)
+    contour = contour_figure(result, grid)
+    (ends_2d,) = [t for t in contour.data[1:] if t.mode == "markers" and t.name == short_labels(result)[2]]
+    assert max(abs(ends_2d.x[-1]), abs(ends_2d.y[-1])) == pytest.approx(5.0)  # cut at the window's edge
+
+
+def test_the_3d_view_frames_the_paths_and_takes_a_camera(result, grid):
+    fig = surface_figure(result, grid)
+    assert fig.layout.scene.camera.eye.to_plotly_json() == DEFAULT_CAMERA["eye"]
+    moved = surface_figure(result, grid, camera={"eye": {"x": -1.5, "y": 1.0, "z": 0.5}})
+    assert moved.layout.scene.camera.eye.to_plotly_json() == {"x": -1.5, "y": 1.0, "z": 0.5}
+    assert moved.layout.scene.camera.up.to_plotly_json() == DEFAULT_CAMERA["up"]  # parts left out keep the default
+    # These short runs cover a corner of the window: the axes frame it (or the window, asked not to focus).
+    region = path_region(result, grid)
+    assert region is not None and list(fig.layout.scene.xaxis.range) == pytest.approx(region[0])
+    assert list(surface_figure(result, grid, focus=False).layout.scene.yaxis.range) == [-1, 3]
+    # Paths in a small corner of the window: the axes frame that region, on a grid drawn there.
+    small = hand_made(
+        "rosenbrock", [[(0.9, 0.8), (0.95, 0.9), (1.0, 1.0)]], [label(0, start=(0.9, 0.8))], loss=[[0.2, 0.1, 0.0]]
+    )
+    (x0, x1), (y0, y1) = path_region(small, grid)
+    assert -2 < x0 < 0.9 and 1.0 < x1 < 2 and -1 < y0 < 0.8 and 1.0 < y1 < 3
+    framed = surface_figure(small, grid)
+    assert list(framed.layout.scene.xaxis.range) == pytest.approx([x0, x1])
+    assert framed.data[0].x[0] == pytest.approx(x0)  # the surface is drawn on the region, finely
+    assert list(surface_figure(small, grid, focus=False).layout.scene.xaxis.range) == [-2, 2]
+
+
+def test_loss_gap_on_fig6b_is_finite_and_stays_at_the_float32_floor():
+    # Fig. 6(b) in float32: f(θ_k) − f* recorded by the run flickers between 5e-8 and 3e-7 with holes (f rounded
+    # near f* ≈ −1.47). Computed in float64 from the positions, it is finite; below what float32 positions resolve
+    # around θ*, it is drawn at that floor, labelled, and a run that has settled stays there.
+    from presets import PRESETS
+
+    result = run(PRESETS["fig6b-peaks-momentum"].build())
+    curves = loss_curves(result)
+    assert np.isfinite(curves.values).all() and (curves.values > 0).all()
+    floors = curves.floor[np.isfinite(curves.floor)]
+    assert floors.size >= 3 and np.allclose(floors, floors[0]) and 1e-15 < floors[0] < 1e-12
+    assert curves.floor_name == "float32 floor"
+    for i in range(result.num_runs):
+        shown = curves.values[i]
+        if np.isfinite(curves.floor[i]):
+            assert shown.min() == curves.floor[i]
+            settled = shown[-100:]  # the last 100 steps: no noise, no holes
+            assert np.all(np.diff(settled) <= 0) and settled[-1] == curves.floor[i]
+    fig = loss_figure(result)
+    assert [s.name for s in fig.layout.shapes] == ["floor"]
+    (label,) = fig.layout.annotations  # one label, under the floor
+    assert "float32 floor" in label.text and label.yanchor == "top"
+    assert fig.layout.yaxis.range[0] < math.log10(floors[0])  # the floor and its label are inside the chart
+
+
+def many_runs(count: str):
+    starts = {"20": [[-0.983051, -0.559322], [4.5, 4.5]], "64": [[-3, -3], [3, -3], [-3, 3], [4, 4]]}[count]
+    optimizers = {
+        "20": [{"id": "momentum", "params": {"momentum": 0.5}}, {"id": "adam"}],
+        "64": [{"id": "sgd"}, {"id": "momentum"}, {"id": "adam"}, {"id": "rmsprop"}],
+    }[count]
+    schedules = {"20": list(FIVE_SCHEDULES), "64": ["constant_lr", "step_lr", "cosine_lr", "cosineclr_lr"]}[count]
+    scene = Scene.build(
+        {
+            "surface": {"id": "himmelblau"},
+            "starts": starts,
+            "optimizers": optimizers,
+            "schedules": [{"id": s} for s in schedules],
+            "lr": 0.01,
+            "steps": 60,
+            "clip": 1.0,
+        }
+    )
+    return run(scene)
+
+
+FIVE_SCHEDULES = ("constant_lr", "step_lr", "cosine_lr", "cosineclr_lr", "lwarmcosine_lr")
+
+
+@pytest.mark.parametrize("count", ["20", "64"])
+def test_many_paths_keep_the_charts_size_and_tell_runs_apart(count):
+    result = many_runs(count)
+    assert result.num_runs == int(count)
+    styles = run_styles(result)
+    looks = {(s.color, s.dash, s.symbol) for s in styles.runs}
+    assert len(looks) == result.num_runs  # every run drawn its own way, though colours repeat
+    assert len(styles.keys) == {"20": 5 + 2 + 2, "64": 4 + 4 + 4}[count]  # the legend lists what varies
+    one = hand_made("himmelblau", [[(0.0, 0.0), (1.0, 1.0)]], [label(0)])
+    surface = landscapes.SURFACES["himmelblau"]
+    grid = surface_grid("himmelblau", {}, surface.window, resolution=30)
+    for draw in (
+        lambda r: surface_figure(r, grid),
+        lambda r: contour_figure(r, grid),
+        lambda r: lr_figure(r),
+        lambda r: loss_figure(r),
+    ):
+        few, many = draw(one), draw(result)
+        drawing = [f.layout.height - f.layout.margin.t - f.layout.margin.b for f in (few, many)]
+        assert drawing[0] == drawing[1]  # the chart's drawing area does not shrink
+        legend_rows = (many.layout.margin.b - few.layout.margin.b) / 22
+        assert legend_rows <= 5 and many.layout.legend.maxheight <= many.layout.margin.b
+        assert many.layout.legend.yref == "container" and many.layout.legend.y == 0  # under the axis titles
+    contour = contour_figure(result, grid)
+    names = [t.name for t in contour.data if t.showlegend]
+    assert names[:5] == (
+        ["Constant", "Step decay", "Cosine annealing", "Cosine cycles (no restart)", "Linear warm-up + cosine"]
+        if count == "20"
+        else names[:5]
+    )
+    if count == "20":
+        assert "SGD + momentum (μ=0.5)" in names and "start (−0.98, −0.56)" in names
+        assert not [n for n in names if "_lr" in n or "[" in n or "-0.98" in n]  # no ids, no hyphen-minus
+
+
+def test_names_people_picked_in_legends_and_ids_in_tooltips():
+    scene = Scene.build(
+        {
+            "surface": {"id": "rosenbrock"},
+            "optimizers": [{"id": "momentum", "params": {"momentum": 0.5}}, {"id": "momentum"}],
+            "schedules": [{"id": "cosineclr_lr"}, {"id": "lambda_lr", "params": {"formula": "lr * (1 - 2*k/T)"}}],
+            "steps": 20,
+        }
+    )
+    result = run(scene)
+    names = run_names(result)
+    assert set(names.schedule) == {"Cosine cycles (no restart)", "Your formula (lr * (1 - 2*k/T))"}
+    assert set(names.optimizer) == {"SGD + momentum (μ=0.5)", "SGD + momentum (μ=0.9)"}
+    fig = lr_figure(result)
+    assert fig.data[0].name == "Cosine cycles (no restart) · SGD + momentum (μ=0.5)"
+    assert "cosineclr_lr · momentum[momentum=0.5]" in fig.data[0].hovertemplate
+
+
+def test_titles_sit_below_the_toolbar(result, grid):
+    # Plotly's toolbar (about 28 px high) covered the contour's title.
+    for fig in (surface_figure(result, grid), contour_figure(result, grid), lr_figure(result), loss_figure(result)):
+        title = fig.layout.title
+        assert title.yref == "container" and title.yanchor == "top" and title.pad.t >= 28
+        assert fig.layout.margin.t >= title.pad.t + title.font.size
+
+
+def test_playback_moves_only_markers_and_keeps_the_contour(result, grid):
+    fig = playback_figure(result, grid)
+    assert "contour" not in {t.type for t in fig.data}  # a transition would remove a contour trace
+    (image,) = fig.layout.images
+    assert image.source.startswith("data:image/png;base64,") and image.layer == "below"
+    assert (image.x, image.y, image.sizex, image.sizey) == (-2, 3, 4, 4)
+    shown = [t.name for t in fig.data if t.showlegend is not False and getattr(t, "mode", None) == "markers"]
+    assert shown == ["minimizer"]  # the star stays
+    slider = fig.layout.sliders[0]
+    redraws = [step.args[1]["frame"]["redraw"] for step in slider.steps]
+    assert redraws == [redraw_frame(k, len(fig.frames)) for k in range(len(fig.frames))]
+    assert sum(redraws) == 11 and redraws[0] and redraws[-1]  # the 3-D markers every tenth frame and the last
+    played = fig.layout.updatemenus[0].buttons[0].args[1]["frame"]
+    assert [frame["redraw"] for frame in played] == redraws
+    assert all(set(frame.traces) == set(fig.frames[0].traces) for frame in fig.frames)  # markers only
+
+
+def test_contour_image_bands_and_holes():
+    grid = surface_grid("custom", {"formula": "sqrt(x) + y"}, ((-1, 1), (-1, 1)), resolution=20)
+    from PIL import Image
+
+    picture = contour_image(grid, grid.z, levels=5, upsample=2)
+    png = Image.open(io.BytesIO(__import__("base64").b64decode(picture.source.split(",")[1])))
+    assert png.size == (40, 40) and png.mode == "RGBA"
+    alpha = np.asarray(png)[..., 3]
+    assert (alpha[:, :18] == 0).all() and (alpha[:, 22:] == 255).all()  # x < 0 is blank (sqrt undefined)
+    assert (picture.low, picture.high) == (float(np.nanmin(grid.z)), float(np.nanmax(grid.z)))
+
+
+def test_summary_page_rows_read_as_numbers_for_people():
+    result = hand_made(
+        "rosenbrock",
+        [[(-1, 0), (0.995, 1.0)], [(-2, 2.5), (3, 3)]],
+        [label(0, "cosineclr_lr", start=(-0.983051, -0.559322)), label(1, "cosine_lr", start=(-2.0, 2.5))],
+        loss=[[404, 2e-18], [409, 3604]],
+        status=[CONVERGED, DIVERGED],
+        status_step=[1, 1],
+    )
+    rows = page_rows(result)
+    assert [list(row) for row in rows] == [[c.key for c in PAGE_COLUMNS]] * 2
+    assert rows[0]["label"] == "Cosine cycles (no restart) · start (−0.98, −0.56)"  # whole, not an id
+    assert rows[0]["final_loss"] == 2e-18  # a number (the page shows "%.3g": 2e-18), not 0.000000000000000002
+    assert rows[0]["ends"] == "converged at step 1" and rows[1]["ends"] == "diverged at step 1"
+    assert rows[0]["near"] == "minimizer (1, 1)" and rows[1]["near"] == "—"
+    assert rows[0]["final_xy"] == "(0.995, 1)"
+    kinds = {c.key: c.kind for c in PAGE_COLUMNS}
+    assert all(isinstance(rows[0][k], float) for k, kind in kinds.items() if kind == "number")
+    assert len(PAGE_COLUMNS) <= 8 and all(len(c.header) <= 16 for c in PAGE_COLUMNS)  # columns that fit
+    assert "id" not in rows[0]  # ids are for the exports and the tooltips
+
+
+def test_claims_say_robustness_one_way_and_explain_it():
+    from analysis.claims import CLAIMS, Verdict
+
+    verdict = Verdict(
+        claim=CLAIMS["C7"],
+        verdict="holds in part",
+        robustness=0.0,
+        reason="constant: escapes | yes; step_lr *also* escapes",
+        evidence={},
+        factors=np.geomspace(0.1, 10, 17),
+        lrs=np.geomspace(0.0045, 0.45, 17),
+        verdicts=("holds in part",) * 12 + ("does not hold",) * 5,
+        metrics={},
+        runs={},
+    )
+    assert robustness_text(verdict) == "holds fully at 0 of 17 η0 values (0 %)"
+    assert robustness_text(verdict._replace(verdicts=("holds",) * 8 + ("does not hold",) * 9)) == (
+        "holds fully at 8 of 17 η0 values (47 %)"
+    )
+    assert robustness_text(verdict._replace(verdicts=("holds",) * 34)) == (
+        "holds fully at 34 of 17 η0 values × 2 noise seeds (100 %)"
+    )
+    table = claims_markdown([verdict])
+    assert "| **C7** (Fig. 6) At a critical momentum" in table and "holds fully at 0 of 17" in table
+    assert CLAIMS["C7"].text.split()[-1] in table  # the whole claim, not cut
+    assert reason_items(verdict) == ["constant: escapes \\| yes", "step\\_lr \\*also\\* escapes"]
+    assert "holds in part" in ROBUSTNESS_EXPLAINED and "0 %" in ROBUSTNESS_EXPLAINED
+    info = claim_info(verdict)
+    assert robustness_text(verdict) in info.title and "0.0" not in info.title
+
+
+@needs_chromium
+def test_the_3d_export_shows_its_paths(export):
+    # Fig. 6(b) drawn from the command line: the surface filled a third of the frame and the five paths were a few
+    # pixels, half hidden in their valley. Measured on the image: the pixels the paths change.
+    from PIL import Image, ImageChops
+
+    from presets import PRESETS
+
+    result = run(PRESETS["fig6b-peaks-momentum"].build())
+    surface = landscapes.SURFACES[result.scene.surface.id]
+    grid = surface_grid(surface.id, result.scene.surface.params, surface.window)
+    fig = VIEWS["3d"].draw(result, grid, surface.log_z)
+    bare = go.Figure(fig)
+    bare.update_traces(opacity=0, selector={"type": "scatter3d"})  # the same axes, no paths
+    size = (1000, 700)
+    with_paths, without = (
+        Image.open(io.BytesIO(export.to_png(f, *size))).convert("RGB").resize((500, 350)) for f in (fig, bare)
+    )
+    changed = np.asarray(ImageChops.difference(with_paths, without)).max(axis=-1) > 40
+    assert changed.mean() > 0.003  # before: 0.18 % of the frame
+    drawn = np.asarray(without).min(axis=-1)[30:300] < 235  # between the title and the legend: not white
+    ys, xs = np.nonzero(drawn)
+    width, height = (
+        (np.percentile(xs, 99) - np.percentile(xs, 1)) / 500,
+        (np.percentile(ys, 99) - np.percentile(ys, 1)) / 270,
+    )
+    assert width > 0.5 and height > 0.48  # before: 0.43 × 0.43 of the frame
