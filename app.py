@@ -665,7 +665,8 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
         key="export_camera",
         placeholder="eye x,y,z, e.g. 1.6,-1.6,0.9",
         disabled=layout == "single" and view != "3d",
-        help="Where the 3-D view looks from: an eye x,y,z, or Plotly's camera as JSON. Empty: the default view.",
+        help="Where the 3-D view looks from: an eye x,y,z, or Plotly's camera as JSON. Empty: where you left the "
+        "3-D chart on the Paths tab (or the default view).",
     )
     camera = None
     if camera_text.strip() and not (layout == "single" and view != "3d"):
@@ -673,6 +674,8 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
             camera = layouts.parse_camera(camera_text)
         except ValueError as error:
             camera_col.error(str(error))
+    elif st.session_state.get("view_camera"):  # the view a person turned the live 3-D chart to
+        camera = {"eye": dict(zip("xyz", st.session_state["view_camera"], strict=True))}
 
     def prepared() -> layouts.Prepared:
         return layouts.prepare(
@@ -710,6 +713,13 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
         "html": "Interactive, self-contained (works offline).",
     }
     mimes = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html"}
+    least_width, least_height = figure_export.room_needed(prepared().figure.to_plotly_json())
+    too_small = layout == "single" and size is None and (width < least_width or height < least_height)
+    if too_small:
+        st.warning(
+            f"{width} × {height} px leaves no room for this view's plot once its titles, ticks and legend are "
+            f"placed: use at least {least_width} × {least_height} px."
+        )
     for column, fmt in zip(st.columns(4), figure_export.FILE_FORMATS, strict=True):
         column.download_button(
             fmt.upper() if fmt != "html" else "Interactive HTML",
@@ -719,6 +729,7 @@ def export_tab(scene: Scene, result: Result, grid: Any, log_z: bool) -> None:
             key=f"dl_{fmt}",
             on_click="ignore",
             width="stretch",
+            disabled=too_small and fmt != "html",
             help=f"{file(fmt)}" + (f" — {notes[fmt]}" if notes[fmt] else ""),
         )
     st.subheader("Animation")

@@ -275,9 +275,12 @@ def cmd_render(args: argparse.Namespace) -> int:
     about = layouts.describe(scene, prepared, path.name, camera)
     dpi = prepared.size.dpi if prepared.size else None
     width_mm = prepared.size.width_mm if prepared.size else None
-    data = figure_export.export_file(
-        prepared.figure, fmt, scale=prepared.scale, dpi=dpi, width_mm=width_mm, about=about
-    )
+    try:
+        data = figure_export.export_file(
+            prepared.figure, fmt, scale=prepared.scale, dpi=dpi, width_mm=width_mm, about=about
+        )
+    except ValueError as error:  # e.g. a size too small for the figure's titles and legend
+        raise UsageError(f"--width/--height: {error}") from None
     write(data, str(path))
     width, height = prepared.figure.layout.width, prepared.figure.layout.height
     if prepared.size is not None:
@@ -342,7 +345,11 @@ def _render_task(scene: Any, args: argparse.Namespace, fmt: str) -> int:
         title=f"{layouts.scene_title(scene)} ({view})",
         command=f"python cli.py render --scene {path.name} --view {view} -o {path.name}",
     )
-    write(figure_export.export_file(fig, fmt, scale=args.scale or 2.0, about=about), str(path))
+    try:
+        data = figure_export.export_file(fig, fmt, scale=args.scale or 2.0, about=about)
+    except ValueError as error:
+        raise UsageError(f"--width/--height: {error}") from None
+    write(data, str(path))
     print(f"wrote {path}")
     return 0
 

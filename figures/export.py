@@ -28,7 +28,7 @@ import struct
 import threading
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -172,11 +172,29 @@ def _drawn(trace: dict) -> bool:
     return not (trace.get("mode") == "markers" and marker.get("opacity") == 0)
 
 
+MIN_PLOT_PX = 60  # the least room for a plot once the margins (titles, legend band) are taken
+
+
+def room_needed(figure: Mapping[str, Any]) -> tuple[int, int]:
+    """The least width and height a figure needs: its margins (titles, tick labels, the legend's band) plus
+    ``MIN_PLOT_PX`` for the plot itself. Below it Plotly cannot scale the axes at all."""
+    margin = (figure.get("layout") or {}).get("margin") or {}
+    horizontal = int(margin.get("l", 80) or 0) + int(margin.get("r", 80) or 0)
+    vertical = int(margin.get("t", 100) or 0) + int(margin.get("b", 80) or 0)
+    return horizontal + MIN_PLOT_PX, vertical + MIN_PLOT_PX
+
+
 def render(fig: go.Figure | dict, fmt: str, width: int, height: int, scale: float = 1.0) -> bytes:
     """Renders a figure (object or dict) to ``fmt`` ("png", "svg", "pdf", "jpeg", "webp") bytes."""
     if width <= 0 or height <= 0 or scale <= 0:
         raise ValueError(f"width, height and scale must be positive, got {width=}, {height=}, {scale=}")
     figure = fig.to_dict() if isinstance(fig, go.Figure) else fig
+    least_width, least_height = room_needed(figure)
+    if width < least_width or height < least_height:
+        raise ValueError(
+            f"{width} × {height} px leaves no room for the plot once its titles, ticks and legend are placed; "
+            f"use at least {least_width} × {least_height} px"
+        )
     figure = {**figure, "data": [t for t in figure.get("data", []) if _drawn(t)]}
     opts = {"format": fmt, "width": width, "height": height, "scale": scale}
     return _renderer.wait(_renderer.submit(figure, opts))

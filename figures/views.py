@@ -10,7 +10,6 @@ import plotly.graph_objects as go
 
 from engine.simulate import Result
 from figures import tasks as figures_tasks
-from figures import theme
 from figures.paths import SurfaceGrid, contour_figure, loss_figure, lr_figure, surface_figure
 from figures.playback import playback_figure
 from tasks.trainer import TrainResult
@@ -128,11 +127,6 @@ def draw(
     centre) places the 3-D view's camera."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; allowed: {', '.join(VIEWS)}")
-    figure = VIEWS[view].draw(result, grid, log_z)
     if camera and view == "3d":
-        # Until surface_figure takes the camera itself: the same figure, its scenes' cameras set.
-        layout = figure.layout.to_plotly_json()
-        for key in [k for k in layout if k.startswith("scene")]:
-            layout[key] = theme.merge(layout[key], {"camera": dict(camera)})
-        figure = go.Figure(data=figure.data, layout=layout)
-    return figure
+        return surface_figure(result, grid, log_z=log_z, camera=camera)
+    return VIEWS[view].draw(result, grid, log_z)

@@ -197,11 +197,13 @@ def test_render_names_files_after_the_preset_and_embeds_the_scene(tmp_path, caps
     from presets import PRESETS
 
     monkeypatch.chdir(tmp_path)
-    assert (
-        cli.main(["render", "--preset", "fig3-saddle", "--view", "contour", "--width", "300", "--height", "200"]) == 0
-    )
+    small = ["render", "--preset", "fig3-saddle", "--view", "contour", "--width", "300", "--height", "200"]
+    assert cli.main(small) == 2  # no room for the plot under its title, ticks and legend: said, not a traceback
+    error = capsys.readouterr().err
+    assert "use at least" in error and len(error.strip().splitlines()) == 1
+    assert cli.main([*small[:-4], "--width", "500", "--height", "400"]) == 0
     assert Path("fig3-saddle_contour.png").is_file(), "no -o: named after the preset and the view, here"
-    assert "fig3-saddle_contour.png (300 × 200 px × 2)" in capsys.readouterr().out
+    assert "fig3-saddle_contour.png (500 × 400 px × 2)" in capsys.readouterr().out
     base = ["render", "--preset", "fig3-saddle", "--steps", "40"]  # edited: no longer the preset as it ships
     assert cli.main([*base, "--layout", "paper", "--column", "one", "--dpi", "150", "-o", str(tmp_path)]) == 0
     png = tmp_path / "custom-saddle_paper-85mm.png"

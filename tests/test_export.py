@@ -167,7 +167,7 @@ def test_paper_figure_letters_its_panels_and_prints_its_text_at_7_to_9_pt(short,
     assert kinds == {"surface", "scatter3d"}
     assert {t.xaxis for t in figure.data if t.type in ("scatter", "contour")} == {"x2", "x3", "x4"}
     legend = [t.name for t in figure.data if t.showlegend is not False and t.name != "surface"]
-    assert legend[: result.num_runs] == [label.schedule for label in result.runs], "one legend, under all panels"
+    assert legend[: result.num_runs] == short_labels(result), "one legend, under all panels, in names people picked"
     for where, font in _font_sizes(layout):
         if ".scene" in where and "tickfont" in where:  # WebGL ticks: see layouts.GL_TICKS
             assert font >= layouts.gl_tick_size(PRINT.smallest) - 1e-9, where
@@ -491,19 +491,13 @@ def test_a_128_by_128_basin_map_is_a_small_svg_that_looks_the_same(export):
 # Fig. 6(a)'s paths end within a few steps in the local minimum: on the slide's 3-D panel they change 263 pixels
 # (0.04 %) while the camera frames the surface's whole window. Framing on the paths' region is issue 14's first
 # bullet (figures/paths.py); until it lands this case shows the problem rather than hiding it.
-FEW_PIXELS = {"fig6a-peaks-sgd"}
 
 
 @needs_chromium
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "preset_id",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(reason="3-D camera not yet framed on short paths", strict=False))
-        if p in FEW_PIXELS
-        else p
-        for p in PRESETS
-    ],
+    [p for p in PRESETS],
 )
 def test_every_preset_in_every_layout_and_format(export, preset_id, tmp_path):
     result, grid, log_z = run_preset(preset_id)
