@@ -52,6 +52,7 @@ from figures import export as figure_export
 from figures.claims import claims_figure
 from figures.sweeps import basins_figure, hparam_figure, lr_search_figure
 from presets import PRESETS, Preset
+from ui import arena as ui_arena
 from ui import messages, plot3d, viewstate
 from ui import state as ui_state
 from ui.labels import METRICS, setting_label
@@ -784,6 +785,10 @@ def hparams_tab(scene: Scene) -> None:
         )
 
 
+def arena_tab(scene: Scene) -> None:
+    ui_arena.arena_tab(scene, sweep_cache(), request_load, _run_sweep)
+
+
 def claims_tab() -> None:
     st.caption(
         "Each claim of the paper's Section 4.1 as a measurable criterion, judged on the paper's settings; "
@@ -904,6 +909,7 @@ TABS = (
         lambda s: lr_search_tab(s.scene),
         ("search_candidates", "search_objective", "search_mode", "search_on"),
     ),
+    Tab("Arena", lambda s: arena_tab(s.scene), ui_arena.KEYS),
     Tab("Basins", lambda s: basins_tab(s.scene), ("basins_resolution", "basins_on")),
     Tab(
         "Hyperparameters",
