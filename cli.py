@@ -181,7 +181,13 @@ def cmd_render(args: argparse.Namespace) -> int:
             write(figure_export.to_gif(result, grid, log_z=surface.log_z), args.output)
             print(f"wrote {args.output}")
             return 0
-        fig = VIEWS[args.view].draw(result, grid, surface.log_z)
+        x_axis = args.x_axis or (presets_registry()[args.preset].loss_x_axis if args.preset else "steps")
+        if args.view == "loss" and x_axis != "steps":  # a preset's loss per gradient evaluation (a line search)
+            from figures.paths import loss_figure
+
+            fig = loss_figure(result, x_axis=x_axis)
+        else:
+            fig = VIEWS[args.view].draw(result, grid, surface.log_z)
     if suffix == "html":
         write(figure_export.to_html(fig), args.output)
     elif suffix == "png":
@@ -190,6 +196,12 @@ def cmd_render(args: argparse.Namespace) -> int:
         write(figure_export.to_svg(fig, args.width, args.height), args.output)
     print(f"wrote {args.output}")
     return 0
+
+
+def presets_registry() -> dict[str, Any]:
+    from presets import PRESETS
+
+    return PRESETS
 
 
 def landscapes_registry() -> dict[str, Any]:
@@ -228,6 +240,11 @@ def make_parser() -> argparse.ArgumentParser:
     render.add_argument("--scale", type=float, default=2.0, help="pixel density for PNG (default 2)")
     render.add_argument("--resolution", type=int, default=128, help="grid cells per side for basins/hparams")
     render.add_argument("--claim", metavar="ID", help="the claim to show with --view claims (default C5)")
+    render.add_argument(
+        "--x-axis",
+        choices=("steps", "gradient evaluations"),
+        help="what --view loss counts (default: the preset's, else steps)",
+    )
     render.set_defaults(handler=cmd_render, computes=True)
 
     from analysis import cli as analysis_cli
