@@ -55,6 +55,7 @@ from presets import PRESETS, Preset
 from ui import arena as ui_arena
 from ui import messages, plot3d, viewstate
 from ui import state as ui_state
+from ui.families import family_adder
 from ui.labels import METRICS, setting_label
 from ui.state import number_range
 from ui.widgets import formula_input, param_widgets, registry_select
@@ -272,12 +273,14 @@ def sidebar() -> tuple[dict[str, Any], dict[str, Any]]:
         optimizer_slot(bar, slot, steps)
         slots[f"opt.{slot}"] = bar.empty()
     bar.button("Add optimizer", on_click=on_add, args=("opt",), key="add_opt", width="stretch")
+    family_adder(bar, "opt")
 
     bar.subheader("Schedules")
     for slot in range(st.session_state.get("n_sched", 1)):
         schedule_slot(bar, slot, steps)
         slots[f"sched.{slot}"] = bar.empty()
     bar.button("Add schedule", on_click=on_add, args=("sched",), key="add_sched", width="stretch")
+    family_adder(bar, "sched")
 
     bar.subheader("Run")
     low, high = number_range(Scene, "lr", floor=SMALLEST_LR)
