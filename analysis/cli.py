@@ -220,7 +220,7 @@ def arena_main(args: argparse.Namespace) -> int:
         from figures import export as figure_export
         from figures.arena import gallery_figure
 
-        figure = gallery_figure(result, order=[row["index"] for row in rows])
+        figure = gallery_figure(result, order=[row["index"] for row in rows], ranked_by=args.rank_by)
         height = int(figure.layout.height)
         if suffix == "png":
             write(figure_export.to_png(figure, 1400, height, 2.0), args.output)

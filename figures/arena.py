@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 import landscapes
-from analysis.arena import Arena
+from analysis.arena import RANKINGS, Arena
 from engine.simulate import DIVERGED
 from figures import theme
 from figures.paths import SurfaceGrid, decimate, surface_grid
@@ -61,8 +61,10 @@ def gallery_info(
     log_z: bool | None = None,
     columns: int = GALLERY_COLUMNS,
     resolution: int = GALLERY_RESOLUTION,
+    ranked_by: str | None = None,
 ) -> GalleryInfo:
-    """The gallery's panels, in ``order`` (default: the arena's order), with the surface on a coarse grid."""
+    """The gallery's panels, in ``order`` (default: the arena's order; ``ranked_by`` names it in the title, one
+    of :data:`analysis.arena.RANKINGS`), with the surface on a coarse grid."""
     surface = landscapes.SURFACES[result.scene.surface.id]
     log_z = surface.log_z if log_z is None else log_z
     grid = surface_grid(result.scene.surface.id, dict(result.scene.surface.params), surface.window, resolution)
@@ -99,6 +101,7 @@ def gallery_info(
             f"Arena: {len(result.optimizers)} optimizers × {len(result.candidates)} η0 × {len(result.points)} start "
             f"point{'s' if len(result.points) > 1 else ''}, {result.schedule.label}, {result.steps} steps — "
             f"each at its tuned η0 ({result.objective_name}); {EDGE_MARK}: at the edge of the range"
+            + (f"<br>ranked by {RANKINGS[ranked_by]}" if ranked_by else "")
         ),
     )
 
@@ -204,7 +207,7 @@ def gallery_plot(info: GalleryInfo) -> go.Figure:
         **parts,
         title={"text": info.title, "x": 0.01, "xanchor": "left", "font": {"size": 14}},
         height=PANEL_HEIGHT * rows + 90,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        margin={"l": 10, "r": 10, "t": 90, "b": 10},
         showlegend=False,
         coloraxis={
             "colorscale": "Viridis",
@@ -217,9 +220,11 @@ def gallery_plot(info: GalleryInfo) -> go.Figure:
     return go.Figure(data=data, layout=layout)
 
 
-def gallery_figure(result: Arena, *, order: Sequence[int] | None = None, log_z: bool | None = None) -> go.Figure:
+def gallery_figure(
+    result: Arena, *, order: Sequence[int] | None = None, log_z: bool | None = None, ranked_by: str | None = None
+) -> go.Figure:
     """:func:`gallery_info` then :func:`gallery_plot`."""
-    return gallery_plot(gallery_info(result, order=order, log_z=log_z))
+    return gallery_plot(gallery_info(result, order=order, log_z=log_z, ranked_by=ranked_by))
 
 
 class ReachInfo(NamedTuple):

@@ -156,8 +156,9 @@ def test_budgets_and_bad_settings_are_refused_before_any_work():
 
 def test_gallery_has_one_panel_per_optimizer_on_one_colour_scale(result):
     order = [row["index"] for row in arena_data.table(result, "tuned")]
-    info = gallery_info(result, order=order)
+    info = gallery_info(result, order=order, ranked_by="tuned")
     assert [panel.index for panel in info.panels] == order
+    assert info.title.endswith("ranked by " + arena_data.RANKINGS["tuned"])
     for rank, panel in enumerate(info.panels, start=1):
         assert panel.title.startswith(f"{rank}. {result.labels[panel.index]} · η0 ")
         assert (EDGE_MARK in panel.title) == bool(result.edge[panel.index])

@@ -131,7 +131,7 @@ def arena_tab(
     rank_by = st.selectbox("Rank by", list(RANK_LABELS), format_func=RANK_LABELS.get, key="arena_rank")
     rows = arena_data.table(result, rank_by)
     order = [row["index"] for row in rows]
-    gallery = gallery_figure(result, order=order)
+    gallery = gallery_figure(result, order=order, ranked_by=rank_by)
     pick = st.plotly_chart(gallery, key="chart_arena", theme=None, on_select="rerun", selection_mode="points")
     index = clicked_optimizer(pick)
     if index is not None and st.session_state.get("last_arena_pick") != index:
