@@ -62,9 +62,11 @@ from figures.playback import REDRAW_EVERY
 from figures.summary import PAGE_COLUMNS, page_rows
 from figures.sweeps import basins_figure, hparam_figure, lr_search_info, lr_search_plot
 from presets import PRESETS, Preset
+from ui import arena as ui_arena
 from ui import messages, plot3d, viewstate
 from ui import state as ui_state
 from ui import tasks as ui_tasks
+from ui.families import family_adder
 from ui.labels import METRICS, MODE_NAMES, OBJECTIVE_NAMES, setting_label
 from ui.state import number_range
 from ui.widgets import NUMBER_FORMAT, formula_input, param_widgets, registry_select
@@ -268,12 +270,14 @@ def sidebar() -> tuple[dict[str, Any], dict[str, Any]]:
         optimizer_slot(bar, slot, steps)
         slots[f"opt.{slot}"] = bar.empty()
     bar.button("Add optimizer", on_click=on_add, args=("opt",), key="add_opt", width="stretch")
+    family_adder(bar, "opt")
 
     bar.subheader("Schedules")
     for slot in range(st.session_state.get("n_sched", 1)):
         schedule_slot(bar, slot, steps)
         slots[f"sched.{slot}"] = bar.empty()
     bar.button("Add schedule", on_click=on_add, args=("sched",), key="add_sched", width="stretch")
+    family_adder(bar, "sched")
 
     bar.subheader("Run")
     low, high = number_range(Scene, "lr", floor=SMALLEST_LR)
@@ -1010,6 +1014,10 @@ def hparams_tab(scene: Scene) -> None:
         )
 
 
+def arena_tab(scene: Scene) -> None:
+    ui_arena.arena_tab(scene, sweep_cache(), request_load, _run_sweep)
+
+
 def claims_tab() -> None:
     st.caption(
         "Each claim of the paper's Section 4.1 as a measurable criterion, judged on the paper's settings. "
@@ -1145,6 +1153,7 @@ TABS = (
         lambda s: lr_search_tab(s.scene),
         ("search_candidates", "search_objective", "search_mode", "search_low", "search_high", "search_on"),
     ),
+    Tab("Arena", lambda s: arena_tab(s.scene), ui_arena.KEYS),
     Tab("Basins", lambda s: basins_tab(s.scene), ("basins_resolution", "basins_on")),
     Tab(
         "Hyperparameters",

@@ -268,6 +268,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             view=view,
             size=size,
             camera=camera,
+            loss_x_axis=_loss_x_axis(args),
             scale=args.scale or (1.0 if args.layout == "slide" else 2.0),
             **_pixels(args),
         )
@@ -322,7 +323,7 @@ def _render_task(scene: Any, args: argparse.Namespace, fmt: str) -> int:
         fit=args.fit,
         resolution=args.grid,
         other=args.other,
-        x=args.x_axis,
+        x="grad_evals" if args.x_axis == "evaluations" else "steps",
     )
     result = run_scene(scene)
     path = _output_path(args, layouts.file_name(scene, view, fmt))
@@ -375,6 +376,22 @@ def _sweep_figure(args: argparse.Namespace, scene: Any, view: str) -> Any:
     from figures.sweeps import hparam_figure
 
     return hparam_figure(analysis.hparam_map(scene, resolution=min(args.resolution, 64)))
+
+
+def presets_registry() -> dict[str, Any]:
+    from presets import PRESETS
+
+    return PRESETS
+
+
+X_AXES = {"steps": "steps", "evaluations": "gradient evaluations"}  # --x-axis -> the loss figure's x axis
+
+
+def _loss_x_axis(args: argparse.Namespace) -> str:
+    """What the loss counts: ``--x-axis``, else the preset's (a line search per gradient evaluation), else steps."""
+    if args.x_axis:
+        return X_AXES[args.x_axis]
+    return presets_registry()[args.preset].loss_x_axis if getattr(args, "preset", None) else "steps"
 
 
 def landscapes_registry() -> dict[str, Any]:
@@ -444,7 +461,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--fit", choices=("seed", "all"), default="seed", help="fit the PCA to the chosen run's seed (default) or all"
     )
     task_views.add_argument("--grid", type=int, default=41, metavar="N", help="landscape points per side (41)")
-    task_views.add_argument("--x-axis", choices=("steps", "grad_evals"), default="steps", help="the curves' x axis")
+    render.add_argument(
+        "--x-axis",
+        choices=tuple(X_AXES),
+        help="what the loss (and a task's curves) count: steps or gradient evaluations (default: the preset's, "
+        "else steps)",
+    )
     render.set_defaults(handler=cmd_render, computes=True)
 
     from analysis import cli as analysis_cli

@@ -1,8 +1,9 @@
-"""Command-line hooks: ``claims``, ``lrsearch`` and ``basins`` subcommands for ``python cli.py``.
+"""Command-line hooks: ``claims``, ``lrsearch``, ``basins`` and ``arena`` subcommands for ``python cli.py``.
 
     python cli.py claims [--claim C5 ...] [--json]
     python cli.py lrsearch [scene flags] [--candidates 200] [--objective distance2] [--mode shared] [-o SCENE.json]
     python cli.py basins [scene flags] [--resolution 256] [--pair 0,1 ...] [-o CELLS.csv]
+    python cli.py arena [scene flags] [--family adam ...] [--candidates 100] [--rank-by tuned] [-o ARENA.csv|.png]
 
 ``add_parsers(subparsers)`` registers them with the same scene flags as ``python cli.py run``; each
 ``main(args) -> int`` builds its scene with ``commandline.build_scene(args)``. They run the engine, so
@@ -43,6 +44,24 @@ def add_parsers(subparsers: Any) -> None:
     basin.add_argument("--pair", action="append", metavar="O,S", help="optimizer,schedule indices (repeatable)")
     basin.add_argument("--json", action="store_true", help="print the summary as JSON")
     basin.set_defaults(handler=basins_main, computes=True)
+
+    fight = subparsers.add_parser(
+        "arena", help="every optimizer (or --optimizer / --family) with its own tuned η0: ranking and gallery"
+    )
+    scene_flags(fight)
+    fight.add_argument(
+        "--family", action="append", metavar="ID", help="every optimizer of this family (repeatable), e.g. adam"
+    )
+    fight.add_argument("--schedule-index", type=int, default=0, metavar="I", help="which --schedule runs (default 0)")
+    fight.add_argument("--candidates", type=int, default=100, metavar="N", help="η0 values per optimizer (100)")
+    fight.add_argument("--low", type=float, metavar="LR", help="smallest η0 (default 1e-5)")
+    fight.add_argument("--high", type=float, metavar="LR", help="largest η0 (default 10)")
+    fight.add_argument("--objective", choices=("distance2", "final_loss", "steps_to_tol"), default="distance2")
+    fight.add_argument(
+        "--rank-by", choices=("tuned", "steps", "evals", "robustness", "robustness_evals"), default="tuned"
+    )
+    fight.add_argument("--json", action="store_true", help="print the ranked table as JSON")
+    fight.set_defaults(handler=arena_main, computes=True)
 
 
 def claims_main(args: argparse.Namespace) -> int:
@@ -161,3 +180,79 @@ def basins_main(args: argparse.Namespace) -> int:
     cells = result.resolution**2 * len(result.pairs)
     print(f"{cells:,} runs of {scene.steps} steps in {result.seconds:.2f} s")
     return 0
+
+
+ARENA_IMAGES = ("png", "svg", "html")
+
+
+def arena_main(args: argparse.Namespace) -> int:
+    """The arena: ``-o FILE.csv`` writes the ranking, ``-o FILE.png|svg|html`` the gallery; the table is printed."""
+    from pathlib import Path
+
+    from analysis.arena import arena, csv_text, default_optimizers, table
+    from commandline import parse_entry, resolve_entry
+
+    suffix = Path(args.output).suffix.lower().lstrip(".") if args.output not in (None, "-") else ""
+    if suffix and suffix not in ("csv", *ARENA_IMAGES):
+        raise UsageError(f"-o: the file must end in .csv, .png, .svg or .html, got {args.output!r}")
+    if args.optimizer and args.family:
+        raise UsageError("--optimizer and --family both choose the optimizers; use one")
+    flags = argparse.Namespace(**{**vars(args), "optimizer": None})  # the arena takes more than a scene's 16
+    scene = build_scene(flags)
+    if args.optimizer:
+        specs: Any = [
+            resolve_entry(parse_entry(text, "--optimizer"), "optimizer", "--optimizer") for text in args.optimizer
+        ]
+    else:
+        specs = default_optimizers(args.family)
+    if not 0 <= args.schedule_index < len(scene.schedules):
+        raise UsageError(
+            f"--schedule-index: the scene has {len(scene.schedules)} schedule(s), so use 0 … {len(scene.schedules) - 1}"
+        )
+    result = arena(
+        scene,
+        specs,
+        schedule=args.schedule_index,
+        candidates=args.candidates,
+        low=args.low,
+        high=args.high,
+        objective=args.objective,
+    )
+    rows = table(result, args.rank_by)
+    if suffix == "csv":
+        write(csv_text(result, args.rank_by), args.output)
+    elif suffix:
+        from figures import export as figure_export
+        from figures.arena import gallery_figure
+
+        figure = gallery_figure(result, order=[row["index"] for row in rows], ranked_by=args.rank_by)
+        height = int(figure.layout.height)
+        if suffix == "png":
+            write(figure_export.to_png(figure, 1400, height, 2.0), args.output)
+        elif suffix == "svg":
+            write(figure_export.to_svg(figure, 1400, height), args.output)
+        else:
+            write(figure_export.to_html(figure), args.output)
+    if args.json:
+        print(
+            json.dumps([{k: v for k, v in row.items() if k != "index"} for row in rows], indent=2, ensure_ascii=False)
+        )
+        return 0
+    print(f"rank\toptimizer\ttuned η0\t{result.objective_name}\treached\tsteps\tevals\trobustness\tedge")
+    for row in rows:
+        print(
+            f"{row['rank']}\t{row['optimizer']}\t{_cell(row['tuned η0'])}\t{_cell(row[result.objective_name])}\t"
+            f"{row['reached (steps)']:.0%}\t{_cell(row['steps to reach'])}\t{_cell(row['evals to reach'])}\t"
+            f"{row['robustness (steps)']:.0%}\t{row['edge']}"
+        )
+    print(
+        f"{result.trajectories:,} runs of {result.steps} steps ({result.schedule.label}) in {result.seconds:.2f} s, "
+        f"{result.compilations} compiled; ranked by {args.rank_by}"
+    )
+    if suffix:
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"

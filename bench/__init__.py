@@ -10,6 +10,9 @@ trajectories and extrapolated per trajectory-step. Also the warm rerun of the de
 first run of a fresh process, a 41 × 41 slice of its training loss, and the test accuracy of its cosine runs
 (``--quick``: 200 steps, no fresh process).
 
+Also, for issue 12: every optimizer × the paper's five schedules (its first run in a new process with the
+compilation cache off, and warm) and the arena of every optimizer (``--quick`` skips them: they take minutes).
+
 Throughputs are millions of trajectory-steps per second (Msteps/s) of wall time, best of
 ``--repeat`` warm runs; the first call (compiling or loading the persistent compilation
 cache) is reported separately. The machine's load average is reported with them: on a
@@ -162,6 +165,10 @@ def collect(
     sweeps = _time_sweeps(quick)
     note("tasks: the digits MLP's budget")
     task = _time_tasks(quick, repeat)
+    catalog: dict[str, Any] = {"catalog_skipped": "--quick: the runs of every optimizer take minutes to compile"}
+    if not quick:
+        note("every optimizer: the first run in a fresh process with no compilation cache, the warm rerun, the arena")
+        catalog = _time_catalog(len(jax.devices()))
     cold: dict[str, Any] = {"page_feel_skipped": "not asked for (--quick or --no-browser)"}
     if browser:
         note("in Chromium: cold start, an edit and a first visit, the page against a bare page with the same charts")
@@ -195,6 +202,7 @@ def collect(
         "rerun_cold_ms": rerun["cold_ms"],
         **sweeps,
         **task,
+        **catalog,
         **cold,
         "recompiles_on_slider": sliders["recompiles_on_slider"],
         "recompiles_per_move": sliders["per_move"],
@@ -293,6 +301,52 @@ def _task_lines(report: dict[str, Any]) -> list[str]:
     ]
 
 
+# Issue 12's budget: every optimizer × 5 schedules × 500 steps on Rosenbrock, first run on a fresh machine and warm;
+# the arena with every optimizer × 100 η0 × 200 steps, warm.
+CATALOG_TARGETS = {"catalog_cold_first_s": 30.0, "catalog_warm_s": 1.0, "arena_warm_s": 10.0}
+
+
+def _time_catalog(devices: int) -> dict[str, Any]:
+    """Every optimizer: cold (a new process, no compilation cache), warm, and the arena; with the load around them."""
+    from bench import cases
+
+    load_before = os.getloadavg()[0]
+    cold = cases.cold_catalog(steps=500, devices=devices)
+    warm = cases.time_catalog(steps=500, repeat=3)
+    fight = cases.time_arena(candidates=100, steps=200, repeat=2)
+    return {
+        "catalog_optimizers": warm["optimizers"],
+        "catalog_trajectories": warm["trajectories"],
+        "catalog_programs": warm["programs"],
+        "catalog_cold_import_s": cold["import_s"],
+        "catalog_cold_first_s": cold["first_s"],
+        "catalog_cold_first_cpu_s": cold["first_cpu_s"],
+        "catalog_first_s": warm["first_s"],
+        "catalog_warm_s": warm["best_s"],
+        "arena_trajectories": fight["trajectories"],
+        "arena_first_s": fight["first_s"],
+        "arena_warm_s": fight["best_s"],
+        "catalog_load_average": [load_before, os.getloadavg()[0]],
+    }
+
+
+def _catalog_lines(report: dict[str, Any]) -> list[str]:
+    if "catalog_cold_first_s" not in report:
+        return [f"every optimizer: skipped, {report.get('catalog_skipped', 'not run')}"]
+    count = report["catalog_optimizers"]
+    low, high = report["catalog_load_average"]
+    return [
+        f"every optimizer ({count} × 5 schedules × 500 steps, Rosenbrock, every step recorded; "
+        f"{report['catalog_programs']} compiled programs): first run in a fresh process with no compilation cache "
+        f"{report['catalog_cold_first_s']:.1f} s (target {CATALOG_TARGETS['catalog_cold_first_s']:.0f}; "
+        f"{report['catalog_cold_first_cpu_s']:.1f} s of CPU time; importing {report['catalog_cold_import_s']:.1f} s "
+        f"before it), warm {report['catalog_warm_s']:.2f} s (target {CATALOG_TARGETS['catalog_warm_s']:.0f})",
+        f"arena ({count} optimizers × 100 η0 × 200 steps, {report['arena_trajectories']:,} runs): warm "
+        f"{report['arena_warm_s']:.2f} s (target {CATALOG_TARGETS['arena_warm_s']:.0f}), first call "
+        f"{report['arena_first_s']:.1f} s; load average {low:.1f} before, {high:.1f} after",
+    ]
+
+
 def format_table(report: dict[str, Any]) -> str:
     """The report as a plain-text table with the headline numbers under it."""
     width = 46
@@ -335,6 +389,7 @@ def format_table(report: dict[str, Any]) -> str:
             if k.endswith("_s") and not k.endswith("first_s") and (k.startswith(("basins", "hparams", "fig5")))
         ),
         *_task_lines(report),
+        *_catalog_lines(report),
         _cold_line(report),
         f"recompiles_on_slider: {report['recompiles_on_slider']} {report['recompiles_per_move']}",
         f"devices: {report['devices']} x {report['platform']} ({report['device_kind']}); "

@@ -144,6 +144,146 @@ def slider_recompiles() -> dict[str, Any]:
     return {"recompiles_on_slider": trace_count() - before, "per_move": per_move}
 
 
+# --- Every optimizer (issue 12): the catalog's first run, its warm rerun, and the arena --------------------------
+
+CATALOG_START = (-2.0, 2.5)  # the paper's Fig. 5 start
+
+
+def catalog_batch(optimizer_ids: list[str] | None = None, steps: int = 500) -> tuple[Any, Any]:
+    """Every optimizer (or ``optimizer_ids``) at its defaults × the paper's five schedules, on Rosenbrock from
+    (−2, 2.5), clipped to norm 1, float32: the scene (its settings) and the batch (one row per pair)."""
+    from analysis.arena import default_optimizers
+    from engine.scene import OptimizerSpec, Scene
+    from engine.simulate import Batch, schedule_table
+    from presets import FIVE_SCHEDULES
+
+    scene = Scene.build(
+        {
+            "surface": {"id": "rosenbrock"},
+            "starts": [list(CATALOG_START)],
+            "schedules": [{"id": schedule} for schedule in FIVE_SCHEDULES],
+            "steps": steps,
+            "clip": 1.0,
+            "dtype": "float32",
+        }
+    )
+    specs = default_optimizers() if optimizer_ids is None else tuple(OptimizerSpec(id=i) for i in optimizer_ids)
+    table = np.stack([schedule_table(scene, spec) for spec in scene.schedules], axis=1)
+    opt, sched = np.meshgrid(np.arange(len(specs)), np.arange(len(scene.schedules)), indexing="ij")
+    batch = Batch(
+        origins=np.tile(np.array([CATALOG_START]), (opt.size, 1)),
+        optimizer_index=opt.ravel(),
+        schedule_index=sched.ravel(),
+        optimizers=specs,
+        lr_table=table,
+        row_schedules=tuple(scene.schedules),
+    )
+    return scene, batch
+
+
+def time_catalog(optimizer_ids: list[str] | None = None, steps: int = 500, repeat: int = 3) -> dict[str, Any]:
+    """The catalog run (every step recorded, as ``run`` records): first call and best warm call, in this process."""
+    from engine.batch import groups
+    from engine.simulate import run_batch, trace_count
+
+    scene, batch = catalog_batch(optimizer_ids, steps)
+    compiled = trace_count()
+    began, began_cpu = time.perf_counter(), time.process_time()
+    run_batch(scene, batch, record=True)
+    first, first_cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    best = math.inf
+    for _ in range(max(1, repeat)):
+        began = time.perf_counter()
+        run_batch(scene, batch, record=True)
+        best = min(best, time.perf_counter() - began)
+    return {
+        "first_s": first,
+        "first_cpu_s": first_cpu,  # CPU time of the process (all threads): what a quiet machine would need at most
+        "best_s": best,
+        "trajectories": batch.size,
+        "optimizers": len(batch.optimizers),
+        "programs": len(groups(batch, steps)),
+        "compilations": trace_count() - compiled,
+    }
+
+
+_COLD_CHILD = """
+import json, sys, time
+began = time.perf_counter()
+import engine
+engine.configure(cpu_devices=int(sys.argv[3]) or None)
+from bench.cases import time_catalog
+imported = time.perf_counter() - began
+ids = None if sys.argv[1] == "all" else sys.argv[1].split(",")
+report = time_catalog(ids, int(sys.argv[2]), repeat=1)
+print(json.dumps({**report, "import_s": imported}))
+"""
+
+
+def cold_catalog(
+    optimizer_ids: list[str] | None = None, steps: int = 500, devices: int = 0, timeout: float = 1800
+) -> dict[str, Any]:
+    """The catalog's first run on a fresh machine: a new process with the compilation cache off
+    (``LR_LANDSCAPES_JAX_CACHE=off``), so every program compiles. ``devices``: CPU devices (0: one per core).
+    Returns the first run (``first_s``: compiling and running), the warm rerun and the import time."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "LR_LANDSCAPES_JAX_CACHE": "off", "PYTHONPATH": str(root)}
+    ids = "all" if optimizer_ids is None else ",".join(optimizer_ids)
+    child = subprocess.run(
+        [sys.executable, "-c", _COLD_CHILD, ids, str(steps), str(devices)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if child.returncode != 0:
+        raise RuntimeError(f"the cold catalog run failed: {child.stderr[-2000:]}")
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def time_arena(
+    candidates: int = 100, steps: int = 200, repeat: int = 2, optimizer_ids: list[str] | None = None
+) -> dict[str, Any]:
+    """The arena: every optimizer (or ``optimizer_ids``) × ``candidates`` η0 × ``steps`` steps on Rosenbrock from
+    (−2, 2.5) with cosine_lr: the first call (compiling, or loading the cache) and the best warm call."""
+    from analysis.arena import arena
+    from engine.scene import Scene
+
+    specs = None if optimizer_ids is None else [{"id": key} for key in optimizer_ids]
+
+    scene = Scene.build(
+        {
+            "surface": {"id": "rosenbrock"},
+            "starts": [list(CATALOG_START)],
+            "schedules": [{"id": "cosine_lr"}],
+            "steps": steps,
+            "clip": 1.0,
+        }
+    )
+    began = time.perf_counter()
+    result = arena(scene, specs, candidates=candidates)
+    first = time.perf_counter() - began
+    best = math.inf
+    for _ in range(max(1, repeat)):
+        began = time.perf_counter()
+        arena(scene, specs, candidates=candidates)
+        best = min(best, time.perf_counter() - began)
+    return {
+        "first_s": first,
+        "best_s": best,
+        "trajectories": result.trajectories,
+        "optimizers": len(result.optimizers),
+        "compilations": result.compilations,
+    }
+
+
 # --- Tasks (issue 13): a network trained on data ----------------------------------------------------------------
 
 TASK_SEEDS = (0, 1, 2)

@@ -22,7 +22,7 @@ import landscapes
 import optimizers
 import schedules
 from common.params import FloatParam, IntParam, StepsParam, resolve_params
-from engine.program import PLATEAU_KEYS, GroupConfig
+from engine.program import PLATEAU_KEYS, GroupConfig, PartConfig
 from engine.scene import OptimizerSpec, Scene, SceneError, ScheduleSpec, sibling_labels
 
 # A trajectory farther than this many window half-diagonals from the window's centre is marked diverged.
@@ -168,12 +168,64 @@ def _group_key(spec: OptimizerSpec, steps: int) -> tuple:
 
 
 def groups(batch: Batch, steps: int) -> dict[tuple, list[int]]:
-    """The batch's rows by group key (optimizer id and static settings, inner optimizer's too), in batch order."""
-    found: dict[tuple, list[int]] = {}
+    """The batch's rows by program: each key is one compiled program, each list its rows in the program's order.
+
+    Rows of the same kind (optimizer id and static settings, the inner optimizer's too) run together. Several
+    kinds share one program (a merged group, key ``(MERGED, ((kind, size), ...))``): each kind steps its own
+    block of rows, padded to a bucket by repeating its first row, and the surface, clipping, statuses and
+    recording are compiled once for all of them. Compiling costs about the same for a program whatever its
+    optimizer, so fifty kinds in a few programs compile several times faster than in fifty. A group that
+    would be split over the devices (``engine.devices``) stays a kind of its own.
+    """
+    kinds: dict[tuple, list[int]] = {}
     keys = [_group_key(spec, steps) for spec in batch.optimizers]
     for row, index in enumerate(batch.optimizer_index):
-        found.setdefault(keys[index], []).append(row)
+        kinds.setdefault(keys[index], []).append(row)
+    if len(kinds) < 2:
+        return kinds
+    found: dict[tuple, list[int]] = {}
+    pack: list[tuple[tuple, list[int]]] = []
+    # A canonical order: the same kinds make the same program whatever the order the scene lists them in.
+    for key, rows in sorted(kinds.items(), key=lambda item: repr(item[0])):
+        if _sharded(bucket_batch(len(rows))):
+            found[key] = rows
+            continue
+        if pack and (len(pack) == MAX_PARTS or _sharded(_merged_size([*pack, (key, rows)]))):
+            found.update(_merged(pack))
+            pack = []
+        pack.append((key, rows))
+    found.update(_merged(pack))
     return found
+
+
+MERGED = "merged"  # the first item of a merged group's key
+MAX_PARTS = 64  # optimizer kinds in one merged program
+
+
+def _sharded(padded: int) -> bool:
+    from engine import devices
+
+    return devices.batch_mesh(padded) is not None
+
+
+def _part_sizes(pack: list[tuple[tuple, list[int]]]) -> list[int]:
+    """Each kind's rows padded to a bucket, the last one padded further so that the total is a bucket too."""
+    sizes = [bucket_batch(len(rows)) for _, rows in pack]
+    sizes[-1] += bucket_batch(sum(sizes)) - sum(sizes)
+    return sizes
+
+
+def _merged_size(pack: list[tuple[tuple, list[int]]]) -> int:
+    return sum(_part_sizes(pack))
+
+
+def _merged(pack: list[tuple[tuple, list[int]]]) -> dict[tuple, list[int]]:
+    """One group of the kinds in ``pack``; a pack of one kind is that kind's own group."""
+    if len(pack) <= 1:
+        return dict(pack)
+    sizes = _part_sizes(pack)
+    rows = [row for (_, part), size in zip(pack, sizes, strict=True) for row in part + [part[0]] * (size - len(part))]
+    return {(MERGED, tuple((key, size) for (key, _), size in zip(pack, sizes, strict=True))): rows}
 
 
 def _hyper_arrays(specs: Mapping[str, Any], rows: list[Mapping[str, Any]], dtype: Any) -> dict[str, np.ndarray]:
@@ -227,21 +279,13 @@ def scene_inputs(scene: Scene, batch: Batch) -> SceneInputs:
     return SceneInputs(dtype=dtype, tables=tables, geometry=geometry, surface_static=surface_static)
 
 
-def group_program(
-    scene: Scene,
-    batch: Batch,
-    shared: SceneInputs,
-    key: tuple,
-    order: np.ndarray,
-    record: tuple[str, ...],
-    inspect: bool,
-) -> tuple[GroupConfig, dict[str, Any]]:
-    """The program of one group and its inputs; ``order`` lists the group's batch rows, padding included."""
-    steps, dtype, tables = scene.steps, shared.dtype, shared.tables
-    optimizer_id, optimizer_static, inner_id, inner_static = key
+def _kind_hyper(
+    batch: Batch, key: tuple, order: np.ndarray, steps: int, dtype: Any
+) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    """The hyperparameter inputs of one kind's rows ``order``: ``[n]`` arrays, or scalars when one entry has them."""
+    optimizer_id, _, inner_id, _ = key
     opt = optimizers.OPTIMIZERS[optimizer_id]
     inner = optimizers.OPTIMIZERS[inner_id] if inner_id is not None else None
-
     entries, entry_of_row = np.unique(batch.optimizer_index[order], return_inverse=True)
     resolved = [resolve_params(opt.params, batch.optimizers[i].params, steps) for i in entries]
     inner_resolved = (
@@ -257,6 +301,42 @@ def group_program(
     else:
         hyper = {name: value[entry_of_row] for name, value in hyper.items()}
         inner_hyper = {name: value[entry_of_row] for name, value in inner_hyper.items()}
+    return hyper, inner_hyper, shared_hyper
+
+
+def group_program(
+    scene: Scene,
+    batch: Batch,
+    shared: SceneInputs,
+    key: tuple,
+    order: np.ndarray,
+    record: tuple[str, ...],
+    inspect: bool,
+) -> tuple[GroupConfig, dict[str, Any]]:
+    """The program of one group and its inputs; ``order`` lists the group's batch rows, padding included."""
+    steps, dtype, tables = scene.steps, shared.dtype, shared.tables
+    parts: tuple[PartConfig, ...] = ()
+    if key[0] == MERGED:
+        sizes = [size for _, size in key[1]]
+        if len(order) != sum(sizes):
+            raise ValueError(f"a merged group lays out {sum(sizes)} rows, got {len(order)}")
+        bounds = np.cumsum([0, *sizes])
+        hypers = [
+            _kind_hyper(batch, kind, order[a:b], steps, dtype)
+            for (kind, _), a, b in zip(key[1], bounds[:-1], bounds[1:], strict=True)
+        ]
+        parts = tuple(
+            PartConfig(kind[0], kind[1], kind[2], kind[3], shared_kind, size)
+            for (kind, size), (_, _, shared_kind) in zip(key[1], hypers, strict=True)
+        )
+        hyper: Any = tuple(h for h, _, _ in hypers)
+        inner_hyper: Any = tuple(ih for _, ih, _ in hypers)
+        kinds = [kind for kind, _ in key[1]]
+        optimizer_id, optimizer_static, inner_id, inner_static, shared_hyper = MERGED, (), None, (), False
+    else:
+        hyper, inner_hyper, shared_hyper = _kind_hyper(batch, key, order, steps, dtype)
+        kinds = [key]
+        optimizer_id, optimizer_static, inner_id, inner_static = key
     schedule_index = batch.schedule_index[order].astype(np.int32)
     columns = set(schedule_index.tolist())
     needs_loss = [schedules.SCHEDULES[spec.id].needs_loss for spec in batch.row_schedules]
@@ -275,7 +355,7 @@ def group_program(
         "tolerance": np.asarray(scene.tolerance, dtype),
         "clip": np.asarray(np.inf if scene.clip is None else scene.clip, dtype),
     }
-    if optimizers.needs_min_value(optimizer_id, inner_id):
+    if any(optimizers.needs_min_value(kind[0], kind[2]) for kind in kinds):
         inputs["min_value"] = np.asarray(surface_min_value(scene), dtype)
     if noise:
         ids = np.arange(batch.size) if batch.ids is None else batch.ids
@@ -298,6 +378,7 @@ def group_program(
         plateau=plateau,
         shared_hyper=shared_hyper,
         one_schedule=one_schedule,
+        parts=parts,
     )
     return config, inputs
 

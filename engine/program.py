@@ -10,6 +10,7 @@ docs/SPEED.md, "The engine's design"). :func:`trace_count` counts compilations.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -35,8 +36,24 @@ def trace_count() -> int:
     return _traces[0]
 
 
+class PartConfig(NamedTuple):
+    """One optimizer kind of a merged group: its rows are a contiguous block of ``size`` rows of the batch."""
+
+    optimizer_id: str
+    optimizer_static: tuple[tuple[str, Any], ...]
+    inner_id: str | None
+    inner_static: tuple[tuple[str, Any], ...]
+    shared_hyper: bool  # one optimizer entry in the part: its hyperparameters are scalars
+    size: int  # rows of the batch, padding included
+
+
 class GroupConfig(NamedTuple):
-    """What is compiled into a simulation function (everything else is data)."""
+    """What is compiled into a simulation function (everything else is data).
+
+    A group runs one optimizer kind (``optimizer_id`` and its static settings), or, with ``parts``, several
+    kinds in one program: each kind steps its own contiguous block of rows, and everything else (the surface,
+    clipping, statuses, recording) is shared. ``inputs["hyper"]`` is then a tuple with one dict per part.
+    """
 
     surface_id: str
     surface_static: tuple[tuple[str, Any], ...]
@@ -50,6 +67,7 @@ class GroupConfig(NamedTuple):
     plateau: bool
     shared_hyper: bool = False  # one optimizer entry: hyperparameters are scalars, not [B]
     one_schedule: bool = False  # one LR column and no plateau: the LR of a step is a scalar
+    parts: tuple[PartConfig, ...] = ()  # several kinds in one program (the fields above then describe none)
 
 
 # --- The jitted entry points ---------------------------------------------------------------------------
@@ -104,8 +122,13 @@ class _Stepper(NamedTuple):
     update: Callable
     state_axes: Any  # per state leaf: 0 (per trajectory) or None (one step counter for the group)
     extra_args: tuple[str, ...]  # names from optimizers.EXTRA_ARGS
-    counts_evaluations: bool  # the state counts gradient evaluations beyond one per step
+    counts_evaluations: bool  # the state counts gradient evaluations beyond one per step (some rows, at least)
     returns_other_point: bool  # a schedule-free method: the point it returns is not the one it steps
+    evaluations: Callable  # state -> [B] extra gradient evaluations so far (0 where the optimizer spends none)
+    counted: Callable  # () -> [B] bool: the rows whose optimizer counts its evaluations
+    shown: Callable  # (state, params) -> the point each row returns (params, or a schedule-free average)
+    internals: Callable  # (state, params) -> {name: (a, b)}: what Inside the optimizer shows
+    freeze: Callable  # (new state, state, on, moves) -> the new state where a row moved, else the old one
 
 
 def _setup(config: GroupConfig, inputs: dict[str, Any]) -> tuple[dict[str, Any], Callable, Callable]:
@@ -156,30 +179,144 @@ def _is_counter(path: tuple) -> bool:
     return bool(path) and isinstance(path[-1], jax.tree_util.GetAttrKey) and path[-1].name == "count"
 
 
+def _group_parts(config: GroupConfig) -> tuple[PartConfig, ...]:
+    """The group's kinds: its ``parts``, or the one kind the config names (size -1: every row)."""
+    if config.parts:
+        return config.parts
+    kind = PartConfig(
+        config.optimizer_id, config.optimizer_static, config.inner_id, config.inner_static, config.shared_hyper, -1
+    )
+    return (kind,)
+
+
 def _vmapped_optimizer(
     config: GroupConfig, inputs: dict[str, Any], bias_mask: Any, params: Any, point_fn: Callable
 ) -> _Stepper:
     """The optimizer's ``init`` and ``update`` vmapped over the group, and the batch axes of its state.
 
-    Params are ``(x, y)``, each ``[B]``. Step counters are shared (axis None) when the optimizer
-    allows it (vmap checks that a counter depends on nothing per trajectory); otherwise every
-    state leaf is per trajectory.
+    Params are ``(x, y)``, each ``[B]``. A merged group (``config.parts``) steps each part's block of rows
+    with its own optimizer and joins the updates; its state is the tuple of the parts' states.
     """
-    hyper, inner_hyper = inputs["hyper"], inputs["inner_hyper"]  # name -> [B], or scalars with shared_hyper
-    hyper_axis = None if config.shared_hyper else 0
+    parts = _group_parts(config)
     lr_axis = None if config.one_schedule and not config.plateau else 0
+    if not config.parts:
+        hyper, inner_hyper = inputs["hyper"], inputs["inner_hyper"]
+        return _part_stepper(config, parts[0], inputs, hyper, inner_hyper, lr_axis, bias_mask, params, point_fn)
+    bounds = np.cumsum([0, *(part.size for part in parts)])
+    blocks = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
+    steppers = [
+        _part_stepper(config, part, inputs, h, ih, lr_axis, bias_mask, _rows(params, block), point_fn)
+        for part, h, ih, block in zip(parts, inputs["hyper"], inputs["inner_hyper"], blocks, strict=True)
+    ]
+    names = tuple(name for name in optimizers.EXTRA_ARGS if any(name in s.extra_args for s in steppers))
+
+    def join(pieces: list[Any]) -> Any:
+        return jax.tree.map(lambda *leaves: jnp.concatenate(leaves), *pieces)
+
+    def init(p):
+        return tuple(s.init(_rows(p, block)) for s, block in zip(steppers, blocks, strict=True))
+
+    def update(g, state, p, lr_b, extra):
+        moves, states = [], []
+        for s, block, part_state in zip(steppers, blocks, state, strict=True):
+            lr_part = lr_b if lr_axis is None else lr_b[block]
+            wanted = {name: _rows(value, block) for name, value in extra.items() if name in s.extra_args}
+            move, new_state = s.update(_rows(g, block), part_state, _rows(p, block), lr_part, wanted)
+            moves.append(move)
+            states.append(new_state)
+        return join(moves), tuple(states)
+
+    def evaluations(state):
+        return jnp.concatenate([s.evaluations(part_state) for s, part_state in zip(steppers, state, strict=True)])
+
+    def counted():
+        return jnp.concatenate([s.counted() for s in steppers])
+
+    def each(state):  # (stepper, its state, its rows) per part
+        return zip(steppers, state, blocks, strict=True)
+
+    def shown(state, p):
+        return join([s.shown(part_state, _rows(p, block)) for s, part_state, block in each(state)])
+
+    def internals(state, p):
+        found = [(s.internals(part_state, _rows(p, block)), block) for s, part_state, block in each(state)]
+        names_found = list(dict.fromkeys(name for part, _ in found for name in part))
+        # A part without an internal shows zeros there, as separate groups' outputs are joined (engine.simulate).
+        zeros = [jax.tree.map(jnp.zeros_like, _rows(p, block)) for _, block in found]
+        return {
+            name: join([part.get(name, zero) for (part, _), zero in zip(found, zeros, strict=True)])
+            for name in names_found
+        }
+
+    def freeze(new_state, state, on, moves):
+        return tuple(
+            s.freeze(new_part, part_state, on, moves[block])
+            for new_part, (s, part_state, block) in zip(new_state, each(state), strict=True)
+        )
+
+    return _Stepper(
+        init=init,
+        update=update,
+        freeze=freeze,
+        state_axes=tuple(s.state_axes for s in steppers),
+        extra_args=names,
+        counts_evaluations=any(s.counts_evaluations for s in steppers),
+        returns_other_point=any(s.returns_other_point for s in steppers),
+        evaluations=evaluations,
+        counted=counted,
+        shown=shown,
+        internals=internals,
+    )
+
+
+def _freeze(axes: Any, new_state: Any, state: Any, on: jax.Array, moves: jax.Array) -> Any:
+    """The new state where a row moved (``moves``, ``[n]``), else the old; a shared counter moves with ``on``."""
+
+    def keep(axis, new, old):
+        if new is None:
+            return new
+        if axis is None:
+            return jnp.where(on, new, old)
+        return jnp.where(moves.reshape(moves.shape + (1,) * (jnp.ndim(new) - 1)), new, old)
+
+    return jax.tree.map(keep, axes, new_state, state, is_leaf=lambda node: node is None)
+
+
+def _rows(tree: Any, block: slice) -> Any:
+    """The rows ``block`` of every ``[B, ...]`` leaf of ``tree``."""
+    return jax.tree.map(lambda leaf: leaf[block], tree)
+
+
+def _part_stepper(
+    config: GroupConfig,
+    part: PartConfig,
+    inputs: dict[str, Any],
+    hyper: dict[str, Any],
+    inner_hyper: dict[str, Any],
+    lr_axis: int | None,
+    bias_mask: Any,
+    params: Any,
+    point_fn: Callable,
+) -> _Stepper:
+    """One optimizer kind vmapped over its rows (``params``: ``(x, y)``, each ``[n]``).
+
+    Step counters are shared (axis None) when the optimizer allows it (vmap checks that a counter
+    depends on nothing per trajectory); otherwise every state leaf is per trajectory.
+    """
+    hyper_axis = None if part.shared_hyper else 0  # hyper: name -> [n], or scalars with shared_hyper
     dtype = inputs["x0"].dtype
-    lr = jnp.zeros((), dtype) if lr_axis is None else jnp.zeros((params[0].shape[0],), dtype)  # init ignores it
-    names = optimizers.extra_args(config.optimizer_id, config.inner_id)
+    rows = params[0].shape[0]
+    lr = jnp.zeros((), dtype) if lr_axis is None else jnp.zeros((rows,), dtype)  # init ignores it
+    names = optimizers.extra_args(part.optimizer_id, part.inner_id)
     min_value = inputs.get("min_value")  # () the surface's f*, for the optimizers that step by the loss gap
 
     def make(lr_b, h, ih):
         return optimizers.make(
-            config.optimizer_id,
+            part.optimizer_id,
             lambda count: lr_b,
-            {**dict(config.optimizer_static), **h},
-            inner_id=config.inner_id,
-            inner_hyper=None if config.inner_id is None else {**dict(config.inner_static), **ih},
+            {**dict(part.optimizer_static), **h},
+            inner_id=part.inner_id,
+            inner_hyper=None if part.inner_id is None else {**dict(part.inner_static), **ih},
             bias_mask=bias_mask,
             min_value=min_value,
         )
@@ -211,13 +348,26 @@ def _vmapped_optimizer(
         state = jax.eval_shape(vinit, params, lr, hyper, inner_hyper)
         # raises if a counter is per trajectory
         jax.eval_shape(vupdate, params, state, params, lr, hyper, inner_hyper, extra0)
+        counts = transforms.extra_evaluations(state) is not None
+
+        def evaluations(s):
+            return transforms.extra_evaluations(s) if counts else jnp.zeros((rows,), jnp.int32)
+
+        def internals(s, p):
+            return {name: tuple(value) for name, value in optimizers.inspect(s, p).items()}
+
         return _Stepper(
             init=lambda p: vinit(p, lr, hyper, inner_hyper),
             update=lambda g, s, p, lr_b, extra: vupdate(g, s, p, lr_b, hyper, inner_hyper, extra),
             state_axes=axes,
             extra_args=names,
-            counts_evaluations=transforms.extra_evaluations(state) is not None,
+            counts_evaluations=counts,
             returns_other_point=optimizers.has_returned_point(state),
+            evaluations=evaluations,
+            counted=lambda: jnp.full((rows,), counts),
+            shown=optimizers.returned_point,
+            internals=internals,
+            freeze=lambda new_state, s, on, moves: _freeze(axes, new_state, s, on, moves),
         )
 
     try:
@@ -328,15 +478,7 @@ def _step_body(config: GroupConfig, inputs: dict[str, Any], evaluate: Callable, 
             return jnp.where(moves.reshape(moves.shape + (1,) * (jnp.ndim(new) - 1)), new, old)
 
         if config.inspect or stepper.returns_other_point:  # internals and a returned point freeze with the run
-            new_state = jax.tree.map(
-                lambda axis, new, old: (
-                    new if new is None else jnp.where(on, new, old) if axis is None else keep(new, old)
-                ),
-                stepper.state_axes,
-                new_state,
-                state,
-                is_leaf=lambda node: node is None,
-            )
+            new_state = stepper.freeze(new_state, state, on, moves)
         # Otherwise a stopped trajectory's optimizer state is never read again: no need to freeze it.
         new_carry = {
             "x": keep(x_new, x),
@@ -349,16 +491,16 @@ def _step_body(config: GroupConfig, inputs: dict[str, Any], evaluate: Callable, 
             "last_moving": last_moving,
         }
         if stepper.counts_evaluations:
-            spent = transforms.extra_evaluations(new_state) - transforms.extra_evaluations(state)
+            spent = stepper.evaluations(new_state) - stepper.evaluations(state)
             new_carry["evals"] = jnp.where(active, carry["evals"] + 1 + spent, carry["evals"])
             moving = on & (grad_norm > tolerance)  # as last_moving: the steps before the run converged
             new_carry["evals_moving"] = jnp.where(moving, new_carry["evals"], carry["evals_moving"])
         if config.plateau:
             plateau = _plateau_step(carry["plateau"], loss, inputs["plateau"])
             new_carry["plateau"] = jax.tree.map(keep, plateau, carry["plateau"])
-        recorded = _recorded(config, x, y, loss, grad_norm, lr, state)
+        recorded = _recorded(config, x, y, loss, grad_norm, lr, state, stepper)
         if stepper.returns_other_point and ("x" in config.record or "loss" in config.record):
-            shown_x, shown_y = optimizers.returned_point(state, (x, y))
+            shown_x, shown_y = stepper.shown(state, (x, y))
             if "x" in config.record:
                 recorded["x"] = jnp.stack([shown_x, shown_y])
             if "loss" in config.record:
@@ -386,7 +528,7 @@ def _noisy_clipped_gradient(
     return ux * scale, uy * scale
 
 
-def _recorded(config: GroupConfig, x, y, loss, grad_norm, lr, state) -> dict[str, Any]:
+def _recorded(config: GroupConfig, x, y, loss, grad_norm, lr, state, stepper: _Stepper) -> dict[str, Any]:
     """What one step records: the state before the step, as ``config.record`` and ``config.inspect`` ask."""
     out: dict[str, Any] = {}
     if "x" in config.record:
@@ -398,7 +540,7 @@ def _recorded(config: GroupConfig, x, y, loss, grad_norm, lr, state) -> dict[str
     if "lr" in config.record:
         out["lr"] = lr
     if config.inspect:
-        out["internals"] = {name: jnp.stack(value) for name, value in optimizers.inspect(state, (x, y)).items()}
+        out["internals"] = {name: jnp.stack(value) for name, value in stepper.internals(state, (x, y)).items()}
     return out
 
 
@@ -417,24 +559,26 @@ def _finisher(
         status = jnp.where(converged, CONVERGED, jnp.where(diverged, DIVERGED, RUNNING)).astype(jnp.int8)
         final_x, final_y, final_loss = final["x"], final["y"], final["loss"]
         if stepper.returns_other_point:
-            final_x, final_y = optimizers.returned_point(final["state"], (final_x, final_y))
+            final_x, final_y = stepper.shown(final["state"], (final_x, final_y))
             final_loss = jnp.where(diverged, final_loss, evaluate(final_x, final_y)[0])
-        # A converged trajectory's count stops where it converged: the engine keeps stepping it (its point no longer
-        # moves), but a run stopped by its gradient norm would not have spent those evaluations (a line search
-        # would go on spending several per step).
+        # One per step taken where the optimizer does not count its own: a diverged trajectory stopped at its status
+        # step, a converged one at the step it arrived. The engine keeps stepping a converged trajectory in place,
+        # evaluations a run stopped by its gradient norm would not spend (a line search goes on spending several per
+        # step): a count kept by the optimizer stops there too.
+        grad_evals = jnp.where(
+            diverged,
+            jnp.minimum(final["status_step"], num_steps),
+            jnp.where(converged, last_moving + 1, num_steps),
+        )
+        counted = jnp.zeros(grad_evals.shape, bool)
         if stepper.counts_evaluations:
-            grad_evals = jnp.where(converged, final["evals_moving"], final["evals"])
-        else:  # one per step taken: a diverged trajectory stopped at its status step, a converged one arrived
-            grad_evals = jnp.where(
-                diverged,
-                jnp.minimum(final["status_step"], num_steps),
-                jnp.where(converged, last_moving + 1, num_steps),
-            )
+            counted = stepper.counted()
+            grad_evals = jnp.where(counted, jnp.where(converged, final["evals_moving"], final["evals"]), grad_evals)
         return {
             "final_x": jnp.stack([final_x, final_y], axis=-1),
             "final_loss": final_loss,
             "final_grad_evals": grad_evals.astype(jnp.int32),
-            "counts_evals": jnp.full(grad_evals.shape, stepper.counts_evaluations),
+            "counts_evals": counted,
             "final_grad_norm": final_norm,
             "status": status,
             "status_step": jnp.where(converged, last_moving + 1, final["status_step"]),

@@ -724,6 +724,7 @@ def prepare(
     view: str = "3d",
     size: PrintSize | None = None,
     camera: Mapping | None = None,
+    loss_x_axis: str = "steps",
     width: int = 1200,
     height: int = 800,
     scale: float = 1.0,
@@ -732,7 +733,8 @@ def prepare(
 
     ``layout``: ``single`` draws ``view`` at ``width × height`` pixels, or at a printed ``size``;
     ``paper`` lays out the survey's panels at ``size`` (two columns by default); ``slide`` at 1920 × 1080
-    pixels. ``scale`` is the PNG's pixel density where no print size sets it.
+    pixels. ``scale`` is the PNG's pixel density where no print size sets it; ``loss_x_axis`` is what a single
+    loss view counts (steps or gradient evaluations).
     """
     from figures.views import draw
 
@@ -743,7 +745,7 @@ def prepare(
         return Prepared(paper_figure(result, grid, log_z, size=size, camera=camera), "paper", size, size.scale())
     if layout == "slide":
         return Prepared(slide_figure(result, grid, log_z, camera=camera), "slide", None, scale)
-    figure = draw(view, result, grid, log_z, camera=camera)
+    figure = draw(view, result, grid, log_z, camera=camera, loss_x_axis=loss_x_axis)
     if size is not None:
         return Prepared(print_figure(figure, size), view, size, size.scale())
     figure = go.Figure(data=figure.data, layout={**figure.layout.to_plotly_json(), "width": width, "height": height})

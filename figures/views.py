@@ -121,12 +121,20 @@ TASK_VIEWS: dict[str, TaskView] = {
 
 
 def draw(
-    view: str, result: Result, grid: SurfaceGrid, log_z: bool, *, camera: Mapping[str, Any] | None = None
+    view: str,
+    result: Result,
+    grid: SurfaceGrid,
+    log_z: bool,
+    *,
+    camera: Mapping[str, Any] | None = None,
+    loss_x_axis: str = "steps",
 ) -> go.Figure:
     """The figure of view ``view`` (a key of :data:`VIEWS`); ``camera`` (Plotly's ``scene.camera``: eye, up,
-    centre) places the 3-D view's camera."""
+    centre) places the 3-D view's camera; ``loss_x_axis`` is what the loss view counts (``LOSS_X_AXES``)."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; allowed: {', '.join(VIEWS)}")
     if camera and view == "3d":
         return surface_figure(result, grid, log_z=log_z, camera=camera)
+    if view == "loss" and loss_x_axis != "steps":
+        return loss_figure(result, x_axis=loss_x_axis)
     return VIEWS[view].draw(result, grid, log_z)

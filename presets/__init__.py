@@ -25,6 +25,8 @@ from typing import Any
 
 from engine.scene import Scene
 
+# What a preset's loss view may count (figures.paths.LOSS_X_AXES; not imported: presets load without Plotly).
+LOSS_X_AXES = ("steps", "gradient evaluations")
 # The five schedules of Section 4.1 (the reference pipeline's, in its order), run by every paper preset.
 FIVE_SCHEDULES = ("constant_lr", "step_lr", "cosine_lr", "cosineclr_lr", "lwarmcosine_lr")
 
@@ -41,6 +43,11 @@ class Preset:
     scene: Mapping[str, Any]  # plain data for Scene.build
     paper_claims: str = ""  # what the paper claims here, with the claim ids
     observed: str = ""  # what a run under these settings shows; honest where a claim fails
+    loss_x_axis: str = "steps"  # what the loss view counts: "steps" or "gradient evaluations" (a line search)
+
+    def __post_init__(self) -> None:
+        if self.loss_x_axis not in LOSS_X_AXES:
+            raise ValueError(f"preset {self.id}: loss_x_axis must be one of {LOSS_X_AXES}, got {self.loss_x_axis!r}")
 
     @property
     def caption(self) -> str:
@@ -438,6 +445,142 @@ _PRESET_LIST: list[Preset] = [
             "clip": 1.0,
             "noise": {"sigma": 0.01, "seed": 0},
         },
+    ),
+]
+
+_NO_SCHEDULE_OPTIMIZERS: list[dict[str, Any]] = [
+    {"id": "adamw"},
+    {"id": "schedule_free_adamw"},
+    {"id": "prodigy"},
+    {"id": "dog"},
+]
+_COSINE_AND_CONSTANT: list[dict[str, Any]] = [{"id": "cosine_lr"}, {"id": "constant_lr"}]
+
+# ----------------------------------------------------------------------------------------------------------
+# Teaching presets of the methods of 2023–2025 (η0 chosen by hand to make the point; not from the paper)
+# ----------------------------------------------------------------------------------------------------------
+_PRESET_LIST += [
+    Preset(
+        id="no-schedule-rosenbrock",
+        name="Do you still need a schedule? — Rosenbrock canyon",
+        figure=None,
+        summary=(
+            "AdamW, schedule-free AdamW, Prodigy and DoG (the last two learning-rate-free), each with cosine_lr and "
+            "with a constant LR, on the Fig. 5 canyon from (−2, 2.5), clipped to norm 1, 500 steps. A scene has one "
+            "η0 for all: 0.05, a good one for AdamW here; for Prodigy and DoG it multiplies their own step-size "
+            "estimate. On this canyon the schedule still helps every method: AdamW ends 0.03 from (1, 1) with "
+            "cosine and 0.06 without, still rattling (its loss about 50 times higher); Prodigy with cosine ends "
+            "closest of all (0.01), without it 0.18 away; schedule-free AdamW, whose drawn path is the average it "
+            "returns, passes within 0.05 of the minimum but drifts on up the canyon floor and ends 0.3 away with "
+            "cosine, 0.7 without; DoG has hardly moved: its first step is η0·10⁻⁶·(1 + ‖x₀‖) long "
+            "(reps_rel = 10⁻⁶) and grows too slowly at this η0. The Arena tab gives each method its own η0."
+        ),
+        claims=(),
+        scene={
+            "surface": {"id": "rosenbrock"},
+            "starts": [[-2.0, 2.5]],
+            "optimizers": _NO_SCHEDULE_OPTIMIZERS,
+            "schedules": _COSINE_AND_CONSTANT,
+            "lr": 0.05,
+            "steps": 500,
+            "clip": 1.0,
+        },
+    ),
+    Preset(
+        id="no-schedule-peaks",
+        name="Do you still need a schedule? — Peaks",
+        figure=None,
+        summary=(
+            "The same four methods, each with cosine_lr and with a constant LR, on the paper's Peaks from (0.57, "
+            "0.8), where the way to the global minimum at (0.2, −1.59) crosses a ridge (Fig. 6), η0 = 0.2 for all, "
+            "clipped to norm 1. Here the schedule makes no difference: the escape happens in the first 100 steps, "
+            "while cosine's LR is still close to η0. AdamW crosses the ridge with either schedule (within 0.05 of "
+            "the global minimum by step 40). So does Prodigy, whose own step-size estimate grows from 10⁻⁶ to about "
+            "1.5 in its first 50 steps: it circles the bowl in wide loops (its path over the first 100 steps is three "
+            "times as long as AdamW's) before it settles, within 0.05 by step 61 with cosine and 79 without. "
+            "Schedule-free AdamW settles in the local minimum near (0.566, 0.001), and DoG has hardly moved from the "
+            "start."
+        ),
+        claims=(),
+        scene={
+            "surface": {"id": "peaks_ref"},
+            "starts": [[0.57, 0.8]],
+            "optimizers": _NO_SCHEDULE_OPTIMIZERS,
+            "schedules": _COSINE_AND_CONSTANT,
+            "lr": 0.2,
+            "steps": 500,
+            "clip": 1.0,
+        },
+    ),
+    Preset(
+        id="lion-sign-steps",
+        name="Lion takes sign steps",
+        figure=None,
+        summary=(
+            "Lion, signSGD and Adam on a bowl 10 times steeper across than along, tilted by 30°, η = 0.2, no "
+            "clipping. Lion and signSGD step by the sign of a vector: every step moves x and y by exactly ±η, "
+            "whatever the gradient's size, so their paths are chains of diagonal moves. A diagonal move cannot "
+            "follow this tilted valley: at a constant LR both end up hopping back and forth between two points, "
+            "signSGD 0.64 and Lion 0.41 from the minimum. Lion takes the sign of a momentum, which carries it on "
+            "past the minimum along the valley (3.5 away after step 20) before it turns back. Adam's first steps "
+            "are as long (m/√v ≈ ±1), but they shrink as the gradient does: it ends 0.07 from the minimum. A "
+            "decaying LR (put cosine_lr in place of constant_lr) shrinks signSGD's hops until it ends within 0.001 "
+            "of the minimum."
+        ),
+        claims=(),
+        scene={
+            "surface": {"id": "quadratic", "params": {"condition": 10.0, "angle": 30.0}},
+            "starts": [[-4.5, 2.0]],
+            "optimizers": [{"id": "lion"}, {"id": "sign_sgd"}, {"id": "adam"}],
+            "schedules": [{"id": "constant_lr"}],
+            "lr": 0.2,
+            "steps": 100,
+            "clip": None,
+        },
+    ),
+    Preset(
+        id="wsd-vs-cosine",
+        name="WSD vs cosine: what the cooldown does",
+        figure=None,
+        summary=(
+            "SGD on the Fig. 5 canyon (η0 = 0.37, clipped to norm 1) under constant_lr, wsd_lr (a 25-step warm-up, "
+            "the full η0, then a cooldown to 0 over the last 20 % of the run, shaped 1 − √x) and cosine_lr. Watch "
+            "the loss: from about step 150 to step 400 WSD, at the full η0, hops between two points on the canyon "
+            "walls (loss 3.8 and 5.0), as constant_lr hops between its two (loss 1.4 and 9.8). The "
+            "cooldown does in 100 steps what the constant phase could not: as the LR falls the hops shrink, the "
+            "path drops onto the canyon floor and the loss falls about 15-fold, to 0.26. Cosine has been lowering "
+            "its LR all along and walked the floor for longer: it ends closer to (1, 1), 0.33 against WSD's 0.92 "
+            "(constant_lr: 1.15)."
+        ),
+        claims=(),
+        scene=_paper_scene("rosenbrock", [[-2.0, 2.5]], [_SGD], 0.37)
+        | {"schedules": [{"id": "constant_lr"}, {"id": "wsd_lr"}, {"id": "cosine_lr"}]},
+    ),
+    Preset(
+        id="line-search-vs-fixed-lr",
+        name="Line search vs a fixed LR",
+        figure=None,
+        summary=(
+            "L-BFGS (a quasi-Newton direction from the last 10 gradients, its length found by a zoom line search on "
+            "the surface) against SGD, each at η0 = 1 and at η0 = 0.001 (the second schedule's own η0), on the "
+            "Rosenbrock canyon from (−2, 2.5), no clipping. The loss is drawn per gradient evaluation: a line "
+            "search spends several per step. At η0 = 1 SGD's first step throws it out (diverged), while L-BFGS's "
+            "line search picks its own step: it is within 0.05 of (1, 1) by step 37 and at the minimum (loss gap "
+            "below 10⁻⁶) after 58 gradient evaluations. At η0 = 0.001 SGD is still 2.5 from (1, 1) after 300 "
+            "evaluations; L-BFGS gets to the minimum too, but its line search spends about 8 evaluations a step "
+            "growing a step 1,000 times too short: the gap falls below 10⁻⁶ only after about 1,300."
+        ),
+        claims=(),
+        scene={
+            "surface": {"id": "rosenbrock"},
+            "starts": [[-2.0, 2.5]],
+            "optimizers": [{"id": "lbfgs"}, _SGD],
+            "schedules": [{"id": "constant_lr"}, {"id": "constant_lr", "lr": 0.001}],
+            "lr": 1.0,
+            "steps": 300,
+            "clip": None,
+        },
+        loss_x_axis="gradient evaluations",
     ),
 ]
 

@@ -128,3 +128,47 @@ def test_page_feel_times_the_page_and_the_bare_page_the_same_way():
     assert "cold_start_nocache_s" not in report
     line = bench._cold_line(report)
     assert f"ratio {report['edit_ratio']:.2f}" in line and f"ratio {report['cold_start_ratio']:.2f}" in line
+
+
+# --- Every optimizer (issue 12) ---------------------------------------------------------------------------------
+
+
+def test_the_catalog_is_every_optimizer_times_five_schedules_in_few_programs():
+    import optimizers
+
+    scene, batch = cases.catalog_batch(steps=STEPS)
+    assert batch.size == len(optimizers.OPTIMIZERS) * 5 and scene.steps == STEPS
+    assert [spec.id for spec in batch.optimizers] == list(optimizers.OPTIMIZERS)
+    small = cases.time_catalog(["sgd", "adam", "lion"], steps=STEPS, repeat=1)
+    assert small["trajectories"] == 15 and small["programs"] == 1 and small["compilations"] <= 1
+    assert small["first_s"] > 0 and small["best_s"] > 0
+
+
+def test_the_cold_catalog_compiles_in_a_fresh_process_without_the_cache():
+    report = cases.cold_catalog(["sgd", "adam"], steps=STEPS, devices=1, timeout=600)
+    assert report["compilations"] == 1 and report["programs"] == 1 and report["trajectories"] == 10
+    assert report["first_s"] > 0 and report["first_cpu_s"] > 0 and report["import_s"] > 0
+
+
+def test_the_arena_case_and_the_catalog_lines():
+    fight = cases.time_arena(candidates=4, steps=STEPS, repeat=1, optimizer_ids=["sgd", "adam"])
+    assert fight["trajectories"] == 8 and fight["optimizers"] == 2 and fight["best_s"] > 0
+    report = {
+        "catalog_optimizers": 52,
+        "catalog_trajectories": 260,
+        "catalog_programs": 2,
+        "catalog_cold_import_s": 4.0,
+        "catalog_cold_first_s": 25.0,
+        "catalog_cold_first_cpu_s": 20.0,
+        "catalog_first_s": 1.0,
+        "catalog_warm_s": 0.5,
+        "arena_trajectories": 5200,
+        "arena_first_s": 20.0,
+        "arena_warm_s": 2.0,
+        "catalog_load_average": [1.0, 2.0],
+    }
+    lines = bench._catalog_lines(report)
+    assert "first run in a fresh process with no compilation cache 25.0 s (target 30; 20.0 s of CPU time" in lines[0]
+    assert "warm 0.50 s (target 1)" in lines[0] and "arena (52 optimizers × 100 η0 × 200 steps" in lines[1]
+    assert "load average 1.0 before, 2.0 after" in lines[1]
+    assert bench._catalog_lines({"catalog_skipped": "--quick: x"}) == ["every optimizer: skipped, --quick: x"]

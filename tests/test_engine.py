@@ -326,3 +326,54 @@ def test_gradient_evaluations_stop_where_a_run_converges():
         at_end = np.asarray(trace.x) == result.grad_evals[i, -1]
         assert np.sum(drawn & at_end) == 1  # the curve ends at its convergence point, no vertical line after it
     assert figure.layout.xaxis.range[1] == result.grad_evals[:, -1].max()
+
+
+MERGED_KINDS = [
+    {"id": "sgd"},
+    {"id": "adam"},
+    {"id": "lbfgs"},  # extra arguments and counted evaluations
+    {"id": "schedule_free_adamw"},  # a returned point that is not the stepped one
+    {"id": "polyak_sgd"},  # the surface's f*
+    {"id": "sam", "inner": {"id": "momentum"}},
+    {"id": "prodigy"},
+]
+
+
+def test_several_kinds_compile_into_one_program_and_give_each_kind_alone_s_numbers():
+    """A merged group (engine.batch.groups) steps each kind on its own rows: nothing changes but the program count."""
+    from engine.batch import MERGED, groups, scene_batch
+
+    scene = Scene.build(
+        {
+            "surface": {"id": "rosenbrock"},
+            "starts": [[-1.5, 2.0], [0.5, -0.5]],
+            "optimizers": MERGED_KINDS,
+            "schedules": [{"id": "constant_lr"}, {"id": "cosine_lr"}],
+            "lr": 1e-2,
+            "steps": 25,
+            "dtype": "float64",
+        }
+    )
+    found = groups(scene_batch(scene), scene.steps)
+    assert [key[0] for key in found] == [MERGED] and len(next(iter(found))[1]) == len(MERGED_KINDS)
+    # The same kinds in another order make the same program.
+    reordered = scene.replace(optimizers=MERGED_KINDS[::-1])
+    assert list(groups(scene_batch(reordered), scene.steps)) == list(found)
+
+    before = trace_count()
+    merged = run(scene, inspect=True)
+    assert trace_count() - before == 1
+    for index, spec in enumerate(MERGED_KINDS):
+        alone = run(scene.replace(optimizers=[spec]), inspect=True)
+        rows = [label.index for label in merged.runs if label.optimizer_index == index]
+        # A line search magnifies the last bits of a differently fused program: a looser check there.
+        tol = 1e-6 if spec["id"] == "lbfgs" else 1e-10
+        np.testing.assert_allclose(merged.positions[rows], alone.positions, rtol=tol, atol=tol, err_msg=spec["id"])
+        np.testing.assert_allclose(merged.loss[rows], alone.loss, rtol=tol, atol=tol)
+        np.testing.assert_array_equal(merged.status[rows], alone.status)
+        np.testing.assert_array_equal(merged.grad_evals[rows], alone.grad_evals)
+        for name, value in merged.internals.items():
+            if name in alone.internals:
+                np.testing.assert_allclose(value[rows], alone.internals[name], rtol=tol, atol=tol)
+            else:  # an internal of another kind: zeros here, as when separate groups' outputs are joined
+                assert not np.any(value[rows]), (spec["id"], name)

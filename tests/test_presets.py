@@ -482,6 +482,109 @@ def test_the_large_batch_minimum_is_sharper_and_generalises_no_worse():
     assert large.test_accuracy[:, -1].mean() >= small.test_accuracy[:, -1].mean()
 
 
+def _first_within(distance: np.ndarray, radius: float) -> int | None:
+    """The first step at which a distance curve is within ``radius`` (None if never)."""
+    hits = np.flatnonzero(distance < radius)
+    return int(hits[0]) if len(hits) else None
+
+
+def check_no_schedule_rosenbrock(result):
+    d = _dist(result, (1.0, 1.0))
+    row = {(label.optimizer, label.schedule): label.index for label in result.runs}
+    adamw_cos, adamw_const = row["adamw", "cosine_lr"], row["adamw", "constant_lr"]
+    assert 0.02 < d[adamw_cos, -1] < 0.035 and 0.05 < d[adamw_const, -1] < 0.07
+    assert 40 < result.loss[adamw_const, -1] / result.loss[adamw_cos, -1] < 60
+    moves = np.linalg.norm(np.diff(result.positions[:, -50:], axis=1), axis=-1).mean(axis=1)
+    assert moves[adamw_const] > 1e-3 and moves[adamw_const] > 10 * moves[adamw_cos]  # still rattling at the end
+    prodigy_cos, prodigy_const = row["prodigy", "cosine_lr"], row["prodigy", "constant_lr"]
+    assert d[prodigy_cos, -1] < 0.015 and d[prodigy_cos, -1] == d[:, -1].min()
+    assert 0.15 < d[prodigy_const, -1] < 0.2
+    for schedule, (low, high) in (("cosine_lr", (0.25, 0.35)), ("constant_lr", (0.65, 0.75))):
+        sf = row["schedule_free_adamw", schedule]
+        assert _first_within(d[sf], 0.05) is not None  # passes near the minimum
+        assert low < d[sf, -1] < high and np.all(result.positions[sf, -1] > 1.0)  # up the canyon floor, past (1, 1)
+    for schedule in ("cosine_lr", "constant_lr"):
+        dog = row["dog", schedule]
+        assert np.linalg.norm(result.positions[dog, -1] - (-2.0, 2.5)) < 0.01  # hardly moved
+
+
+def check_no_schedule_peaks(result):
+    points = _points(result.scene)
+    d = _dist(result, points.minimizers[0])
+    row = {(label.optimizer, label.schedule): label.index for label in result.runs}
+    for schedule in ("cosine_lr", "constant_lr"):
+        assert _first_within(d[row["adamw", schedule]], 0.05) == 40
+        assert _ends_in(result, [row["adamw", schedule], row["prodigy", schedule]], points.minimizers[0])
+        assert _ends_in(result, [row["schedule_free_adamw", schedule]], points.local_minimizers[0])
+        dog = row["dog", schedule]
+        assert np.linalg.norm(result.positions[dog, -1] - (0.57, 0.8)) < 0.3
+        assert np.linalg.norm(result.positions[dog, -1] - (0.57, 0.8)) < 0.1 * np.linalg.norm(
+            result.positions[row["adamw", schedule], -1] - (0.57, 0.8)
+        )
+    assert _first_within(d[row["prodigy", "cosine_lr"]], 0.05) == 61
+    assert _first_within(d[row["prodigy", "constant_lr"]], 0.05) == 79
+    length = np.linalg.norm(np.diff(result.positions[:, :101], axis=1), axis=-1).sum(axis=1)
+    for schedule in ("cosine_lr", "constant_lr"):
+        assert 2.7 < length[row["prodigy", schedule]] / length[row["adamw", schedule]] < 3.3  # wide loops
+    inside = run(result.scene.replace(optimizers=[{"id": "prodigy"}], schedules=[{"id": "constant_lr"}]), inspect=True)
+    estimate = inside.internals["lr_estimate"][0, :, 0]
+    assert estimate[0] == pytest.approx(1e-6) and 1.3 < estimate[50] < 1.7
+    # The escapes happen in the first 100 steps, while cosine's LR is still close to η0.
+    assert result.lr[row["adamw", "cosine_lr"], 99] > 0.9 * result.scene.lr
+
+
+def check_lion_sign_steps(result):
+    lion, sign, adam = (_one(result, optimizer=name) for name in ("lion", "sign_sgd", "adam"))
+    d = _dist(result, (0.0, 0.0))
+    for row in (lion, sign):
+        moves = np.abs(np.diff(result.positions[row], axis=0))  # [T, 2]
+        np.testing.assert_allclose(moves, result.scene.lr, rtol=1e-5)  # exactly ±η in x and in y
+        last = np.diff(result.positions[row, -5:], axis=0)
+        np.testing.assert_allclose(last[1:], -last[:-1], rtol=1e-5)  # hopping back and forth
+    assert 0.6 < d[sign, -1] < 0.68 and 0.38 < d[lion, -1] < 0.45
+    assert d[lion, 20:].max() > 3.4  # carried past the minimum along the valley
+    adam_moves = np.abs(np.diff(result.positions[adam], axis=0))
+    np.testing.assert_allclose(adam_moves[0], result.scene.lr, rtol=1e-3)  # the first step is as long
+    assert adam_moves[-1].max() < 0.05 * result.scene.lr and d[adam, -1] < 0.08
+    decayed = run(result.scene.replace(schedules=[{"id": "cosine_lr"}]))
+    assert np.linalg.norm(decayed.positions[_one(decayed, optimizer="sign_sgd"), -1]) < 0.001
+
+
+def check_wsd_vs_cosine(result):
+    d = _dist(result, (1.0, 1.0))
+    constant, wsd, cosine = (_one(result, schedule=name) for name in ("constant_lr", "wsd_lr", "cosine_lr"))
+    np.testing.assert_allclose(result.lr[wsd, 25:400], result.scene.lr, rtol=1e-6)  # warm-up, then the full η0
+    assert result.lr[wsd, 24] < result.scene.lr and result.lr[wsd, -1] < 0.05 * result.scene.lr
+    hops = result.positions[wsd, 150:401]
+    for side in (hops[0::2], hops[1::2]):  # every other step lands near the same point on one wall
+        assert np.ptp(side, axis=0).max() < 0.05
+    assert np.linalg.norm(hops[1] - hops[0]) > 0.3
+    wsd_loss, const_loss = result.loss[wsd, 150:401], result.loss[constant, 150:401]
+    assert round(float(wsd_loss.min()), 1) == 3.8 and round(float(wsd_loss.max()), 1) == 5.0
+    assert round(float(const_loss.min()), 1) == 1.4 and round(float(const_loss.max()), 1) == 9.8
+    assert 12 < result.loss[wsd, 400] / result.loss[wsd, -1] < 18 and 0.2 < result.loss[wsd, -1] < 0.3
+    assert 0.3 < d[cosine, -1] < 0.36 and 0.88 < d[wsd, -1] < 0.96 and 1.1 < d[constant, -1] < 1.2
+
+
+def check_line_search(result):
+    points = _points(result.scene)
+    gap = result.loss - points.min_value
+    d = _dist(result, (1.0, 1.0))
+    row = {(label.optimizer, label.schedule): label.index for label in result.runs}
+    fast, slow = row["lbfgs", "constant_lr"], row["lbfgs", "constant_lr[lr=0.001]"]
+    sgd_big, sgd_small = row["sgd", "constant_lr"], row["sgd", "constant_lr[lr=0.001]"]
+    assert result.status[sgd_big] == DIVERGED and result.status_step[sgd_big] == 1
+    assert _first_within(d[fast], 0.05) == 37
+    reached = np.flatnonzero(gap[fast] < 1e-6)[0]
+    assert result.grad_evals[fast, reached] == 58
+    assert result.grad_evals[sgd_small, -1] == 300 and 2.4 < d[sgd_small, -1] < 2.55
+    assert d[slow, -1] < 1e-3
+    slow_reached = np.flatnonzero(gap[slow] < 1e-6)[0]
+    assert 1200 < result.grad_evals[slow, slow_reached] < 1400
+    assert 7.5 < result.grad_evals[slow, slow_reached] / slow_reached < 8.5  # about 8 a step
+    assert PRESETS["line-search-vs-fixed-lr"].loss_x_axis == "gradient evaluations"
+
+
 CHECKS = {
     "fig5-rosenbrock": check_fig5,
     "fig6a-peaks-sgd": check_fig6a,
@@ -504,6 +607,11 @@ CHECKS = {
     "toy-vs-real-digits": check_toy_digits,
     "sharp-flat-small-batch": check_sharp_small,
     "sharp-flat-large-batch": check_sharp_large,
+    "no-schedule-rosenbrock": check_no_schedule_rosenbrock,
+    "no-schedule-peaks": check_no_schedule_peaks,
+    "lion-sign-steps": check_lion_sign_steps,
+    "wsd-vs-cosine": check_wsd_vs_cosine,
+    "line-search-vs-fixed-lr": check_line_search,
 }
 
 
@@ -528,3 +636,13 @@ def test_momentum_presets_differ_from_no_momentum():
         k: v for k, v in b.items() if k not in ("optimizers", "lr")
     }
     assert a["optimizers"] == [{"id": "sgd"}] and b["optimizers"][0]["params"]["momentum"] == 0.9
+
+
+def test_a_preset_s_loss_view_counts_steps_or_gradient_evaluations():
+    from figures.paths import LOSS_X_AXES
+    from presets import LOSS_X_AXES as PRESET_AXES
+
+    assert PRESET_AXES == LOSS_X_AXES
+    assert {preset.loss_x_axis for preset in PRESETS.values()} <= set(LOSS_X_AXES)
+    with pytest.raises(ValueError, match="loss_x_axis"):
+        Preset(id="x", name="x", figure=None, summary="x", claims=(), scene={}, loss_x_axis="seconds")
