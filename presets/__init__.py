@@ -565,8 +565,8 @@ _PRESET_LIST += [
             "the surface) against SGD, each at η0 = 1 and at η0 = 0.001 (the second schedule's own η0), on the "
             "Rosenbrock canyon from (−2, 2.5), no clipping. The loss is drawn per gradient evaluation: a line "
             "search spends several per step. At η0 = 1 SGD's first step throws it out (diverged), while L-BFGS's "
-            "line search picks its own step: it is within 0.05 of (1, 1) by step 37 and at the minimum (loss gap "
-            "below 10⁻⁶) after 58 gradient evaluations. At η0 = 0.001 SGD is still 2.5 from (1, 1) after 300 "
+            "line search picks its own step: it is within 0.05 of (1, 1) by step 43 and at the minimum (loss gap "
+            "below 10⁻⁶) after 60 gradient evaluations. At η0 = 0.001 SGD is still 2.5 from (1, 1) after 300 "
             "evaluations; L-BFGS gets to the minimum too, but its line search spends about 8 evaluations a step "
             "growing a step 1,000 times too short: the gap falls below 10⁻⁶ only after about 1,300."
         ),

