@@ -58,6 +58,7 @@ from figures.claims import (
     reason_items,
     robustness_text,
 )
+from figures.paths import LOSS_X_AXES
 from figures.playback import REDRAW_EVERY
 from figures.summary import PAGE_COLUMNS, page_rows
 from figures.sweeps import basins_figure, hparam_figure, lr_search_info, lr_search_plot
@@ -108,6 +109,7 @@ def load_scene(scene: Scene, caption: str | None = None, preset: Preset | None =
     st.session_state["caption_scene"] = scene.to_json()  # the caption describes this scene, not later edits
     st.session_state["pick_mode"] = False  # clicks on the new scene's contour pick nothing until asked
     st.session_state.pop("view_camera", None)  # a new scene opens in its own view (a link then sets its own)
+    st.session_state["loss_x"] = preset.loss_x_axis if preset is not None else "steps"
 
 
 def request_load(scene: Scene, caption: str) -> None:
@@ -544,10 +546,21 @@ def handle_pick(selection: Any, starts: list[list[float]]) -> None:
 
 def paths_tab(scene: Scene, result: Result, grid: Any, values: dict[str, Any]) -> None:
     surface = landscapes.SURFACES[scene.surface.id]
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns([3, 4, 3, 3])
     log_z = c1.toggle("Log-scale surface", value=surface.log_z, key=f"log_z.{scene.surface.id}")
     loss_kind = c2.radio("Loss view", ("loss", "distance to minimizer"), horizontal=True, key="loss_kind")
     log_y = c3.toggle("Log-scale loss", value=True, key="log_y")
+    # Against gradient evaluations when an optimizer spends more than one a step (a line search, SAM, Sophia).
+    x_axis = "steps"
+    if len(result.counted_rows):
+        x_axis = c4.radio(
+            "Loss against",
+            LOSS_X_AXES,
+            horizontal=True,
+            key="loss_x",
+            help="A line search (L-BFGS), SAM's ascent step and Sophia's Hessian estimate evaluate the gradient "
+            "more than once a step: per gradient evaluation, they compare fairly with one-evaluation methods.",
+        )
     if grid.note:
         st.warning(f"{grid.note}." + ("" if log_z else " The log-scale surface shows more of it."))
     left, right = st.columns([11, 9])
@@ -574,7 +587,9 @@ def paths_tab(scene: Scene, result: Result, grid: Any, values: dict[str, Any]) -
     handle_pick(selection, values["starts"])
     a, b = st.columns(2)
     a.plotly_chart(lr_figure(result), key="chart_lr", theme=None)
-    b.plotly_chart(loss_figure(result, log_y=log_y, distance=loss_kind != "loss"), key="chart_loss", theme=None)
+    b.plotly_chart(
+        loss_figure(result, log_y=log_y, distance=loss_kind != "loss", x_axis=x_axis), key="chart_loss", theme=None
+    )
     st.subheader("Every trajectory")
 
     def summary_column(column: Any) -> Any:  # numbers to 3 significant digits, headers in words
@@ -1131,7 +1146,7 @@ class Tab(NamedTuple):
 
 
 TABS = (
-    Tab("Paths", lambda s: paths_tab(s.scene, s.result, s.grid, s.values), ("loss_kind", "log_y", "log_z.")),
+    Tab("Paths", lambda s: paths_tab(s.scene, s.result, s.grid, s.values), ("loss_kind", "log_y", "log_z.", "loss_x")),
     Tab("Playback", lambda s: playback_tab(s.result, s.grid, s.log_z)),
     Tab("Inside the optimizer", lambda s: inside_tab(s.scene), ("inside_run",)),
     Tab(

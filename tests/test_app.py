@@ -605,3 +605,14 @@ def test_the_sidebar_switches_between_a_surface_and_a_small_network_and_back():
     at.segmented_control(key="train_on").set_value("2-D surface").run()
     assert not at.exception, at.exception
     assert _shown_scene(at) == surface_scene  # the surface, its starts and its settings as they were
+
+
+def test_a_line_search_preset_draws_its_loss_per_gradient_evaluation():
+    at = _app().run()
+    assert not [r for r in at.radio if r.key == "loss_x"]  # one evaluation a step everywhere: nothing to choose
+    at.selectbox(key="preset").set_value("line-search-vs-fixed-lr").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="loss_x").value == "gradient evaluations"  # as the preset's caption reads it
+    assert _figure(at, "chart_loss")["layout"]["xaxis"]["title"]["text"] == "gradient evaluations"
+    at.radio(key="loss_x").set_value("steps").run()
+    assert _figure(at, "chart_loss")["layout"]["xaxis"]["title"]["text"] == "step k"
