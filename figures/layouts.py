@@ -245,7 +245,7 @@ def _needs(source: dict, style: Style, colorbar: bool) -> Needs:
         labels = 0.58 * _tick_chars(y_range or _array_of(source["data"], "y"))
     return Needs(
         left=(labels + 2.2) * style.font,
-        right=0.8 * style.font + (5.2 * style.font if colorbar else 0),
+        right=1.6 * style.font + (4.4 * style.font if colorbar else 0),  # room for a last tick label
         top=caption + 0.4 * style.font,
         bottom=3.1 * style.font,
         aspect=aspect,
@@ -343,6 +343,24 @@ def _scene_text(scene: dict, style: Style, side: float) -> dict:
             settings["nticks"] = min(settings.get("nticks", 4), 4)
         scene[axis] = settings
     return scene
+
+
+# Plotly's 3-D view has a fixed vertical field of view, so a cell narrower than the page's 3-D chart shows less
+# of the box's width: below PAGE_3D_ASPECT (width / height; the page's chart is about 1.4 with room to spare at
+# the sides) the camera steps back by the ratio, at most CAMERA_BACK_MOST times; and always a little
+# (CAMERA_BACK_LEAST), so that the floor's contour lines under the box stay inside the panel.
+PAGE_3D_ASPECT, CAMERA_BACK_LEAST, CAMERA_BACK_MOST = 1.2, 1.25, 1.6
+
+
+def _camera_for(camera: Mapping[str, Any], aspect: float) -> dict[str, Any]:
+    """``camera`` (as the page or a ``--camera`` placed it) stepped back from the centre so that a scene of
+    ``aspect`` (width / height) shows what the page's wider chart shows."""
+    camera = copy.deepcopy(dict(camera))
+    back = min(CAMERA_BACK_MOST, max(CAMERA_BACK_LEAST, PAGE_3D_ASPECT / max(aspect, 1e-6)))
+    eye, center = camera.get("eye"), camera.get("center") or {"x": 0.0, "y": 0.0, "z": 0.0}
+    if isinstance(eye, Mapping):
+        camera["eye"] = {k: center.get(k, 0.0) + back * (eye[k] - center.get(k, 0.0)) for k in "xyz"}
+    return camera
 
 
 def _scale_marks(trace: dict, factor: float) -> dict:
@@ -443,6 +461,7 @@ def _place(
             _scale_fonts(layout_in["scene"], factor, style, gl=True), style, min(plot_width, plot_height)
         )
         scene["domain"] = {"x": list(x_domain), "y": list(y_domain)}
+        scene["camera"] = _camera_for(scene.get("camera") or {}, plot_width / max(1.0, plot_height))
         layout[f"scene{suffix}"] = scene
     else:
         for axis, other, domain in (("xaxis", "y", x_domain), ("yaxis", "x", y_domain)):
@@ -495,12 +514,17 @@ def _caption(view: str, title: str, surface_name: str, room: float, font: float)
     return title
 
 
+# Plotly gives each entry of a horizontal legend its text plus 45 px whatever the font size (the symbol,
+# ``itemwidth`` 30 px, with ``itemGap`` 5 px on each side, and 5 px before the next entry); legend text is
+# mostly lower case, about 0.52 em a character.
+LEGEND_ENTRY_PX, LEGEND_EM = 45.0, 0.52
+
+
 def _legend_rows(labels: Sequence[str], width: float, font: float) -> int:
-    """How many rows a horizontal legend of ``labels`` takes in ``width`` pixels (Plotly adds about 2.9 em
-    for the symbol and the gap to each entry)."""
+    """How many rows a horizontal legend of ``labels`` takes in ``width`` pixels."""
     rows, used = 1, 0.0
     for label in labels:
-        entry = _text_width(label, font) + 2.9 * font
+        entry = LEGEND_EM * font * len(re.sub(r"<[^>]+>", "", label)) + LEGEND_ENTRY_PX
         if used + entry > width and used > 0:
             rows, used = rows + 1, 0.0
         used += entry

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh machine, then runs lint and the whole suite.
 #   Python packages go into .venv; Debian's chromium (for static export and browser tests) via apt.
-#   Extra arguments go to pytest, e.g.  bash scripts/test.sh -k schedules
+#   Lint is ruff check and ruff format --check. Extra arguments go to pytest, e.g.  bash scripts/test.sh -k schedules
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,4 +16,5 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/python -m pytest -q -n 2 --dist loadgroup "$@"

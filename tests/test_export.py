@@ -195,12 +195,16 @@ def test_slide_is_16_9_with_large_text_and_a_title(short):
 def test_the_camera_reaches_the_3d_panel(short):
     result, grid, log_z = short
     camera = layouts.parse_camera("2,-1,0.5")
-    for prepared in (
-        layouts.prepare(result, grid, log_z, layout="paper", camera=camera),
-        layouts.prepare(result, grid, log_z, layout="slide", camera=camera),
-        layouts.prepare(result, grid, log_z, view="3d", camera=camera),
-    ):
-        assert prepared.figure.layout.scene.camera.eye.to_plotly_json() == {"x": 2, "y": -1, "z": 0.5}
+    single = layouts.prepare(result, grid, log_z, view="3d", camera=camera)
+    assert single.figure.layout.scene.camera.eye.to_plotly_json() == {"x": 2, "y": -1, "z": 0.5}
+    for layout in ("paper", "slide"):
+        # A panel narrower than the page's chart sees the scene from the same direction, a little farther back
+        # (Plotly's field of view is fixed vertically), so that the whole box stays inside the panel.
+        placed = layouts.prepare(result, grid, log_z, layout=layout, camera=camera).figure.layout.scene.camera
+        eye, centre = placed.eye, placed.center
+        back = (eye.x - centre.x) / (2 - centre.x)
+        assert (eye.y - centre.y, eye.z - centre.z) == pytest.approx(((-1 - centre.y) * back, (0.5 - centre.z) * back))
+        assert layouts.CAMERA_BACK_LEAST <= back <= layouts.CAMERA_BACK_MOST
 
 
 def test_single_view_at_a_printed_width(short):

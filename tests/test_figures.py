@@ -576,7 +576,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 @needs_chromium
 def test_png_and_svg(export, result, grid):
-    assert png_size(export.to_png(contour_figure(result, grid, clickable_grid=True), 320, 240, scale=2)) == (640, 480)
+    assert png_size(export.to_png(contour_figure(result, grid, clickable_grid=True), 480, 360, scale=2)) == (960, 720)
     root = ET.fromstring(export.to_svg(lr_figure(result), width=400, height=300))
     assert root.tag.endswith("svg") and root.get("width") == "400"
 
@@ -588,8 +588,8 @@ def test_concurrent_exports_each_get_their_own_image(export, result):
 
     figure = lr_figure(result)
     with ThreadPoolExecutor(3) as pool:
-        sizes = list(pool.map(lambda w: png_size(export.to_png(figure, w, 200)), (300, 310, 320)))
-    assert sizes == [(300, 200), (310, 200), (320, 200)]
+        sizes = list(pool.map(lambda w: png_size(export.to_png(figure, w, 300)), (400, 410, 420)))
+    assert sizes == [(400, 300), (410, 300), (420, 300)]
 
 
 def test_html_is_self_contained(result, grid):

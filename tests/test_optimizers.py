@@ -98,6 +98,7 @@ SAMPLE_INNER_IDS = (
     "schedule_free_adamw",
     "lbfgs",
     "sophia",
+    "muon",
 )
 
 
