@@ -411,6 +411,8 @@ def _cold_line(report: dict[str, Any]) -> str:
             if "cold_start_nocache_s" in report
             else ""
         ),
+        f"  cold start to the end of the first script run (the server's share): {report['cold_start_script_s']:.1f} s "
+        f"vs {report['cold_start_script_bare_s']:.1f} s",
         f"  new base LR, Enter, until the page stops changing: {report['edit_s']:.2f} s vs "
         f"{report['edit_bare_s']:.2f} s, ratio {report['edit_ratio']:.2f}",
         f"  first visit to a running server, to all four charts: {report['first_visit_s']:.1f} s vs "
