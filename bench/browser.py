@@ -1,9 +1,8 @@
-"""A real browser against a real server: Debian's Chromium, ``streamlit run`` on loopback, and the cold start.
+"""A real browser against a real server: Debian's Chromium, ``streamlit run`` on loopback, and the page's feel.
 
 Shared by the browser tests (``tests/browser_util.py``), the load test (``scripts/loadtest.py``) and
-the benchmark, which times the page's cold start, from ``streamlit run`` to its first chart drawn in
-Chromium, against a minimal one-chart Streamlit page started the same way in the same run
-(``compare_cold_start``).
+the benchmark, which times the page beside a bare page drawing the same charts, started the same way in
+the same run (``compare_page_feel``): the cold start, an edit, a first visit.
 
 The Python ``playwright`` wheel carries its own driver; the browser is Debian's ``/usr/bin/chromium``
 (never ``playwright install``).

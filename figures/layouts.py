@@ -350,13 +350,17 @@ def _scene_text(scene: dict, style: Style, side: float) -> dict:
 # the sides) the camera steps back by the ratio, at most CAMERA_BACK_MOST times; and always a little
 # (CAMERA_BACK_LEAST), so that the floor's contour lines under the box stay inside the panel.
 PAGE_3D_ASPECT, CAMERA_BACK_LEAST, CAMERA_BACK_MOST = 1.2, 1.25, 1.6
+SMALL_SCENE_LINES, CAMERA_BACK_SMALL = 16, 1.45
 
 
-def _camera_for(camera: Mapping[str, Any], aspect: float) -> dict[str, Any]:
+def _camera_for(camera: Mapping[str, Any], aspect: float, side_in_text: float = math.inf) -> dict[str, Any]:
     """``camera`` (as the page or a ``--camera`` placed it) stepped back from the centre so that a scene of
-    ``aspect`` (width / height) shows what the page's wider chart shows."""
+    ``aspect`` (width / height) shows what the page's wider chart shows. ``side_in_text``: the scene's shorter
+    side in lines of its text; in a small panel (under SMALL_SCENE_LINES) the tick labels, which keep their
+    printed size, take more of it, and the camera steps back further."""
     camera = copy.deepcopy(dict(camera))
-    back = min(CAMERA_BACK_MOST, max(CAMERA_BACK_LEAST, PAGE_3D_ASPECT / max(aspect, 1e-6)))
+    least = CAMERA_BACK_LEAST if side_in_text >= SMALL_SCENE_LINES else CAMERA_BACK_SMALL
+    back = min(CAMERA_BACK_MOST, max(least, PAGE_3D_ASPECT / max(aspect, 1e-6)))
     eye, center = camera.get("eye"), camera.get("center") or {"x": 0.0, "y": 0.0, "z": 0.0}
     if isinstance(eye, Mapping):
         camera["eye"] = {k: center.get(k, 0.0) + back * (eye[k] - center.get(k, 0.0)) for k in "xyz"}
@@ -461,7 +465,9 @@ def _place(
             _scale_fonts(layout_in["scene"], factor, style, gl=True), style, min(plot_width, plot_height)
         )
         scene["domain"] = {"x": list(x_domain), "y": list(y_domain)}
-        scene["camera"] = _camera_for(scene.get("camera") or {}, plot_width / max(1.0, plot_height))
+        scene["camera"] = _camera_for(
+            scene.get("camera") or {}, plot_width / max(1.0, plot_height), min(plot_width, plot_height) / style.font
+        )
         layout[f"scene{suffix}"] = scene
     else:
         for axis, other, domain in (("xaxis", "y", x_domain), ("yaxis", "x", y_domain)):
@@ -470,6 +476,12 @@ def _place(
             for link in ("scaleanchor", "matches", "overlaying"):
                 if isinstance(settings.get(link), str):
                     settings[link] = _remap_ref(settings[link], suffix)
+            if axis == "xaxis" and settings.get("type", "linear") == "linear":
+                # As many tick labels as fit side by side, never turned on their side (a narrow panel's labels
+                # would otherwise stand up and push the axis title into the legend).
+                label = (0.58 * _tick_chars(_array_of(traces, "x")) + 1.0) * style.font
+                settings["nticks"] = min(settings.get("nticks") or 8, max(3, math.floor(plot_width / label)))
+                settings["tickangle"] = 0
             decades = _decades(traces, axis[0]) if settings.get("type") == "log" else 0.0
             if decades >= 2 and "dtick" not in settings:
                 # Labels on powers of ten, as many as fit (Plotly's 2s and 5s, or every decade, crowd a panel).
