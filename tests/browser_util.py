@@ -140,9 +140,10 @@ def _shoot(page: Any, path: Path) -> Path:
 
 
 def _act(page: Any, action: Any) -> None:
+    """Does ``action`` and waits for the run it causes (none where it returns False: nothing changed)."""
     before = runs(page)
-    action()
-    wait_idle(page, after=before)
+    if action() is not False:
+        wait_idle(page, after=before)
 
 
 def _scroll_main_to(page: Any, selector: str) -> None:
@@ -223,7 +224,7 @@ def take_screenshots(url: str, browser: Any, out: Path = DOCS) -> list[Path]:
     if "Paper claims" in tabs:  # about a minute of work the first time
         panel = open_tab(page, "Paper claims")
         _act(page, lambda: panel.get_by_text(re.compile(r"^Check the claims")).click())
-        panel.locator('[data-testid="stDataFrame"]').first.wait_for(state="visible")
+        panel.locator("table").first.wait_for(state="visible")  # the claims as a markdown table
         _scroll_main_to(page, '[data-testid="stTabs"]')
         shots.append(_shoot(page, out / "guide-claims.png"))
     page.context.close()
