@@ -34,6 +34,7 @@ from figures.theme import PALETTE
 from tasks import landscape
 from tasks.registry import TASKS
 from tasks.trainer import TrainResult
+from ui.labels import optimizer_names, schedule_names
 
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 DIRECTIONS = ("pca", "random")
@@ -47,7 +48,19 @@ _X_TITLES = {"steps": "step k", "grad_evals": "gradient evaluations"}
 
 
 def _label_parts(result: TrainResult) -> list[tuple[str, str, str]]:
-    return [(run.schedule, run.optimizer, f"seed {run.seed}") for run in result.runs]
+    """Each run's schedule, optimizer and seed in words, as people picked them (ids where the result has no
+    scene to name them from, as after a direct call of ``train``)."""
+    scene = getattr(result, "scene", None)
+    schedules = schedule_names(scene.schedules) if scene is not None else None
+    optimizers = optimizer_names(scene.optimizers) if scene is not None else None
+    parts = []
+    for run in result.runs:
+        schedule = schedules[run.schedule_index] if schedules and run.schedule_index < len(schedules) else run.schedule
+        optimizer = (
+            optimizers[run.optimizer_index] if optimizers and run.optimizer_index < len(optimizers) else run.optimizer
+        )
+        parts.append((schedule, optimizer, f"seed {run.seed}"))
+    return parts
 
 
 def task_labels(result: TrainResult) -> list[str]:
@@ -164,6 +177,8 @@ def curves_figure(
             type="log" if is_loss and log_loss else "linear",
             exponentformat="power",
         )
+        if is_loss and log_loss:  # labels on powers of ten only: Plotly's 2s and 5s crowd a short panel
+            panels[f"yaxis{suffix}"]["dtick"] = 1
         if not is_loss:
             panels[f"yaxis{suffix}"]["tickformat"] = ".0%"
         annotations.append(
@@ -210,14 +225,14 @@ def curves_figure(
 
 def task_lr_figure(result: TrainResult, *, log_y: bool = False, height: int = 360, legend: bool = True) -> go.Figure:
     """The LR of every step; a schedule's seeds share it, so one line per optimizer × schedule."""
-    labels, colors = task_labels(result), run_colors(result)
+    labels, colors, parts = task_labels(result), run_colors(result), _label_parts(result)
     steps = np.arange(result.steps)
     keep = decimate(result.steps, 2000)
     traces = []
     for i, run in enumerate(result.runs):
         if run.seed_index:
             continue
-        name = LABEL_SEPARATOR.join(part for part in (run.schedule, run.optimizer) if part in labels[i]) or labels[i]
+        name = LABEL_SEPARATOR.join(part for part in parts[i][:2] if part in labels[i]) or labels[i]
         values = result.lr[i, keep]
         traces.append(
             go.Scatter(

@@ -29,9 +29,9 @@ def result():
 def test_labels_colours_and_dashes(result):
     # runs: cosine seed 0, cosine seed 1, constant seed 0, constant seed 1; the optimizer is shared
     assert figures_tasks.task_labels(result) == [
-        "cosine_lr · seed 0", "cosine_lr · seed 1", "constant_lr · seed 0", "constant_lr · seed 1",
+        "Cosine annealing · seed 0", "Cosine annealing · seed 1", "Constant · seed 0", "Constant · seed 1",
     ]  # fmt: skip
-    assert figures_tasks.shared_task_label(result) == "momentum"
+    assert figures_tasks.shared_task_label(result) == "SGD + momentum"
     assert figures_tasks.run_colors(result) == [PALETTE[0], PALETTE[0], PALETTE[1], PALETTE[1]]
     assert figures_tasks.run_dashes(result) == ["solid", "dash", "solid", "dash"]
 
@@ -49,7 +49,7 @@ def test_curves_data_and_figure(result):
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis3.type == "linear"
     assert fig.layout.yaxis3.tickformat == ".0%"
     lr = figures_tasks.task_lr_figure(result)
-    assert [trace.name for trace in lr.data] == ["cosine_lr", "constant_lr"]  # the seeds share an LR
+    assert [trace.name for trace in lr.data] == ["Cosine annealing", "Constant"]  # the seeds share an LR
     with pytest.raises(ValueError, match="x must be one of steps, grad_evals"):
         figures_tasks.curves_data(result, "epochs")
 
@@ -93,7 +93,7 @@ def test_interpolation_ends_at_the_runs_losses(result):
     between = figures_tasks.interpolation_data(result, 0, 2)
     assert between.line.train_loss[at[0.0]] == pytest.approx(result.train_loss[0, -1], rel=1e-4)
     assert between.line.train_loss[at[1.0]] == pytest.approx(result.train_loss[2, -1], rel=1e-4)
-    assert "between the final weights of cosine_lr · seed 0 and constant_lr · seed 0" in between.title
+    assert "between the final weights of Cosine annealing · seed 0 and Constant · seed 0" in between.title
     fig = figures_tasks.interpolation_figure(view)
     assert len(fig.data) == 4 and fig.layout.yaxis.type == "log" and len(fig.layout.shapes) == 4
     with pytest.raises(ValueError, match="other must be a different run"):
