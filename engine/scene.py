@@ -384,6 +384,15 @@ class Scene(_Model):
         run's loss (the trainer reads every LR from a table made before the run)."""
         from tasks import base as task_base
 
+        for index, spec in enumerate(self.optimizers):
+            for entry_id in (spec.id, spec.inner.id if spec.inner is not None else None):
+                needs = _registry("optimizer")[entry_id].extra_args if entry_id is not None else ()
+                if needs:
+                    raise ValueError(
+                        f"optimizers.{index}: {entry_id} needs {', '.join(needs)} of the objective itself (a line "
+                        "search, a second gradient or the loss value), which the task trainer does not give its "
+                        "optimizers yet (they see the mini-batch gradient only); choose another optimizer for a task"
+                    )
         for index, spec in enumerate(self.schedules):
             if _registry("schedule")[spec.id].needs_loss:
                 raise ValueError(

@@ -375,6 +375,13 @@ def _as_choice(entry: Any) -> OptimizerChoice:
 
 def _group_key(choice: OptimizerChoice, steps: int) -> tuple:
     _, settings = catalog.split_hyper(choice.id, choice.hyper, steps)
+    for entry_id in (choice.id, choice.inner_id):
+        needs = catalog.extra_args(entry_id) if entry_id is not None else ()
+        if needs:
+            raise ValueError(
+                f"{entry_id} needs {', '.join(needs)} of the objective itself, which the trainer does not give "
+                "its optimizers (they see the mini-batch gradient only); choose another optimizer"
+            )
     if catalog.wraps(choice.id):
         if choice.inner_id is None or catalog.wraps(choice.inner_id):
             raise ValueError(f"{choice.id} wraps another optimizer; give inner_id (not a wrapping one)")

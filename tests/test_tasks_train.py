@@ -11,6 +11,7 @@ import pytest
 import optimizers
 import schedules
 import tasks
+from engine.scene import Scene, SceneError
 from tasks import catalog, models, trainer
 from tasks.trainer import DIVERGED, RUNNING, OptimizerChoice
 
@@ -189,9 +190,33 @@ def test_wrapping_and_bias_aware_optimizers_train_a_task():
 
 @pytest.mark.slow  # one program per optimizer kind: a dozen compilations
 def test_every_catalog_optimizer_trains_a_task():
+    # Those that need the objective itself (a line search, SAM's second gradient, the loss value) are refused
+    # on a task: test_an_optimizer_that_needs_the_objective_is_refused_on_a_task.
     check_optimizers_train_a_task(
-        [OptimizerChoice(key, inner_id="sgd" if entry.wraps else None) for key, entry in optimizers.OPTIMIZERS.items()]
+        [
+            OptimizerChoice(key, inner_id="sgd" if entry.wraps else None)
+            for key, entry in optimizers.OPTIMIZERS.items()
+            if not entry.extra_args
+        ]
     )
+
+
+CONSTANT = {"id": "constant_lr"}
+
+
+@pytest.mark.parametrize("optimizer_id", [key for key, entry in optimizers.OPTIMIZERS.items() if entry.extra_args])
+def test_an_optimizer_that_needs_the_objective_is_refused_on_a_task(optimizer_id):
+    needs = ", ".join(optimizers.OPTIMIZERS[optimizer_id].extra_args)
+    with pytest.raises(ValueError, match=f"{optimizer_id} needs {needs} of the objective itself"):
+        tasks.train("moons_mlp", {"hidden": 4, "depth": 1}, [optimizer_id], np.full((1, 5), 0.1), seeds=(0,))
+    with pytest.raises(SceneError, match=rf"optimizers\.0: {optimizer_id} needs {needs}.*choose another optimizer"):
+        Scene.build(
+            {"task": {"id": "moons_mlp"}, "optimizers": [{"id": optimizer_id}], "schedules": [{"id": "constant_lr"}]}
+        )
+    inside = {"id": "lookahead", "inner": {"id": optimizer_id}}
+    if not optimizers.OPTIMIZERS[optimizer_id].wraps and optimizers.OPTIMIZERS["lookahead"].passes_extra_args:
+        with pytest.raises(SceneError, match=f"{optimizer_id} needs {needs}"):
+            Scene.build({"task": {"id": "moons_mlp"}, "optimizers": [inside], "schedules": [{"id": "constant_lr"}]})
 
 
 def test_every_table_schedule_trains_a_task_and_a_plateau_one_is_refused():
