@@ -380,19 +380,16 @@ class Scene(_Model):
         return self
 
     def _check_task_budget(self) -> None:
-        """A task's runs, work, recorded weights and export, all before any work; and no schedule that needs the
-        run's loss (the trainer reads every LR from a table made before the run)."""
+        """A task's runs, work, recorded weights and export, all before any work; no optimizer that needs more than
+        the mini-batch gradient, and no schedule that needs the run's loss (the trainer reads every LR from a table
+        made before the run)."""
         from tasks import base as task_base
 
         for index, spec in enumerate(self.optimizers):
-            for entry_id in (spec.id, spec.inner.id if spec.inner is not None else None):
-                needs = _registry("optimizer")[entry_id].extra_args if entry_id is not None else ()
-                if needs:
-                    raise ValueError(
-                        f"optimizers.{index}: {entry_id} needs {', '.join(needs)} of the objective itself (a line "
-                        "search, a second gradient or the loss value), which the task trainer does not give its "
-                        "optimizers yet (they see the mini-batch gradient only); choose another optimizer for a task"
-                    )
+            for entry_id in filter(None, (spec.id, spec.inner.id if spec.inner is not None else None)):
+                refusal = task_base.gradient_only_refusal(entry_id)
+                if refusal:
+                    raise ValueError(f"optimizers.{index}: {refusal}")
         for index, spec in enumerate(self.schedules):
             if _registry("schedule")[spec.id].needs_loss:
                 raise ValueError(

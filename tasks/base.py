@@ -75,3 +75,18 @@ def train_size(task: Task, values: Mapping[str, Any]) -> int:
     """
     total = int(task.num_examples(values))
     return total - math.ceil(float(values["test_fraction"]) * total)
+
+
+def gradient_only_refusal(optimizer_id: str) -> str | None:
+    """Why the task trainer cannot run ``optimizer_id`` (what it needs beyond the mini-batch gradient: a line
+    search, a second gradient, the loss value), or None when it can."""
+    import optimizers
+
+    needs = optimizers.OPTIMIZERS[optimizer_id].extra_args
+    if not needs:
+        return None
+    return (
+        f"{optimizer_id} needs {', '.join(needs)} of the objective itself (a line search, a second gradient or "
+        "the loss value), which the task trainer does not give its optimizers yet (they see the mini-batch "
+        "gradient only); choose another optimizer for a task"
+    )

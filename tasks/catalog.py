@@ -53,12 +53,6 @@ def optimizer_specs(optimizer_id: str) -> Mapping[str, ParamSpec]:
     return optimizers.OPTIMIZERS[optimizer_id].params
 
 
-def extra_args(optimizer_id: str) -> tuple[str, ...]:
-    """What the optimizer needs beyond the gradient (the loss value, the objective, a second gradient)."""
-    optimizer_specs(optimizer_id)
-    return tuple(optimizers.OPTIMIZERS[optimizer_id].extra_args)
-
-
 def wraps(optimizer_id: str) -> bool:
     """Whether the optimizer wraps another one (Lookahead)."""
     optimizer_specs(optimizer_id)

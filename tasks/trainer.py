@@ -45,7 +45,7 @@ import optax
 from numpy.typing import ArrayLike
 
 from tasks import catalog, models, registry
-from tasks.base import MAX_WEIGHT_BYTES
+from tasks.base import MAX_WEIGHT_BYTES, gradient_only_refusal
 from tasks.models import Model
 
 # The engine's status codes (engine.simulate), so that tables and figures can treat both alike.
@@ -375,13 +375,10 @@ def _as_choice(entry: Any) -> OptimizerChoice:
 
 def _group_key(choice: OptimizerChoice, steps: int) -> tuple:
     _, settings = catalog.split_hyper(choice.id, choice.hyper, steps)
-    for entry_id in (choice.id, choice.inner_id):
-        needs = catalog.extra_args(entry_id) if entry_id is not None else ()
-        if needs:
-            raise ValueError(
-                f"{entry_id} needs {', '.join(needs)} of the objective itself, which the trainer does not give "
-                "its optimizers (they see the mini-batch gradient only); choose another optimizer"
-            )
+    for entry_id in filter(None, (choice.id, choice.inner_id)):
+        refusal = gradient_only_refusal(entry_id)
+        if refusal:
+            raise ValueError(refusal)
     if catalog.wraps(choice.id):
         if choice.inner_id is None or catalog.wraps(choice.inner_id):
             raise ValueError(f"{choice.id} wraps another optimizer; give inner_id (not a wrapping one)")
