@@ -251,6 +251,16 @@ def test_the_3d_view_is_updated_in_place_and_keeps_its_camera(page):
     assert parse_qs(urlsplit(page.url).query).get("cam") == ["0.3,-2.1,0.9"]
 
 
+def test_the_3d_view_draws_at_the_screens_pixel_ratio(page):
+    """WebGL renders at the screen's own pixel ratio, not Plotly's default of 2: on a 1x screen that drew the
+    3-D view at four times its pixels, which a browser without a GPU pays for on every redraw (docs/SPEED.md)."""
+    ratio = page.evaluate("window.devicePixelRatio")
+    canvas = page.locator(".st-key-chart_3d .gl-container canvas").first
+    drawn, shown = canvas.evaluate("c => [c.width, c.clientWidth]")
+    assert shown > 300
+    assert drawn == pytest.approx(shown * min(2, max(1, ratio)), abs=2)
+
+
 def test_every_paper_preset_loads(page):
     assert len(PAPER_PRESETS) >= 5
     seen: set[str] = set()

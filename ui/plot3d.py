@@ -53,7 +53,12 @@ export default function (component) {
       }
       return;
     }
-    const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"] };
+    // WebGL drawn at the screen's own pixel ratio: Plotly's default (2) renders a 1x screen's 3-D view at four
+    // times its pixels, which a browser without a GPU pays for on every redraw.
+    const plotGlPixelRatio = Math.min(2, Math.max(1, window.devicePixelRatio || 1));
+    const config = {
+      displaylogo: false, responsive: true, plotGlPixelRatio, modeBarButtonsToRemove: ["sendDataToCloud"],
+    };
     const watch = () => {
       if (host.__lrWatched) return;
       host.__lrWatched = true;
