@@ -418,6 +418,12 @@ def _cold_line(report: dict[str, Any]) -> str:
         f"  first visit to a running server, to all four charts: {report['first_visit_s']:.1f} s vs "
         f"{report['first_visit_bare_s']:.1f} s, ratio {report['first_visit_ratio']:.2f}",
     ]
+    if "first_visit_no_sidebar_s" in report:
+        lines.append(
+            f"  the same page without its sidebar (a bound on what a lighter one could gain): first visit "
+            f"{report['first_visit_no_sidebar_s']:.1f} s, ratio {report['first_visit_no_sidebar_ratio']:.2f}; "
+            f"cold start {report['cold_start_no_sidebar_s']:.1f} s"
+        )
     return "\n".join(lines)
 
 

@@ -184,6 +184,31 @@ a, b = st.columns(2)
 a.plotly_chart(lrs, theme=None)
 b.plotly_chart(loss, theme=None)
 """
+# What the page costs without its sidebar: a copy of app.py whose ``main`` reads the widget values from Session
+# State (where presets and links put them) and draws only the base-LR box in the sidebar, everything else as
+# the page does. Not a page to ship (nothing else can be edited); it bounds what a lighter sidebar could gain.
+_SIDEBAR_CALL = "    main_area(*sidebar())\n"
+_WITHOUT_SIDEBAR = """    values = {key: st.session_state.get(key) for key in st.session_state}
+    values["perturbations"] = values.get("perturbations") or [[0.0, 0.0]]
+    st.sidebar.number_input("Base LR η0", key="lr", format=NUMBER_FORMAT)
+    main_area(values, collections.defaultdict(st.empty))
+"""
+
+
+def page_without_sidebar(directory: Path) -> Path:
+    """Writes the page without its sidebar (see ``_WITHOUT_SIDEBAR``) into ``directory``; returns its path."""
+    source = APP.read_text()
+    if source.count(_SIDEBAR_CALL) != 1:
+        call = _SIDEBAR_CALL.strip()
+        raise RuntimeError(f"{APP.name} no longer draws its sidebar with {call!r}: update _WITHOUT_SIDEBAR")
+    future = "from __future__ import annotations\n"  # a copy in another folder imports the page's modules from here
+    head, _, body = source.partition(future) if future in source else ("", "", source)
+    prologue = f"{future}import collections, sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+    path = directory / "page_without_sidebar.py"
+    path.write_text(head + prologue + body.replace(_SIDEBAR_CALL, _WITHOUT_SIDEBAR))
+    return path
+
+
 BARE_LR_LABEL, PAGE_LR_LABEL = "Base LR", "Base LR η0"
 CHARTS = 4  # the 3-D view, the contour, the LR and the loss
 DRAWN = ".js-plotly-plot .main-svg"  # a Plotly chart that has drawn (2-D or 3-D)
@@ -273,15 +298,16 @@ def feel_once(app: Path, browser: Any, label: str, edits: tuple[float, ...], env
         server.stop()
 
 
-def compare_page_feel(repeat: int = 2, *, without_cache: bool = True) -> dict[str, Any]:
+def compare_page_feel(repeat: int = 2, *, without_cache: bool = True, without_sidebar: bool = True) -> dict[str, Any]:
     """The page against the bare page that draws the same charts (``BARE_PAGE``), measured the same way.
 
     Each round starts each page cold with its own ``streamlit run`` and a new browser context (one
     Chromium for all), alternating; the best of ``repeat`` rounds counts. Measured: the cold start to all
     four charts drawn; typing a new base LR and pressing Enter, until the page stops changing (two edits
     per start); and a first visit to the warm server. With ``without_cache`` one more cold start of the
-    page runs with the persistent compilation cache off. Returns the seconds, the ratios (page ÷ bare)
-    and every measurement, or ``{"page_feel_skipped": why}``.
+    page runs with the persistent compilation cache off. With ``without_sidebar`` the page without its sidebar
+    (``page_without_sidebar``) takes its turn in every round too: what the rest of the page costs. Returns the
+    seconds, the ratios (page ÷ bare) and every measurement, or ``{"page_feel_skipped": why}``.
     """
     if not chromium_available():
         return {"page_feel_skipped": f"no Chromium at {CHROMIUM} (apt-get install chromium)"}
@@ -289,20 +315,21 @@ def compare_page_feel(repeat: int = 2, *, without_cache: bool = True) -> dict[st
         from playwright.sync_api import sync_playwright
     except ImportError:
         return {"page_feel_skipped": "playwright is not installed (pip install -r requirements-dev.txt)"}
+    names = ("page", "bare", "no_sidebar") if without_sidebar else ("page", "bare")
     runs: dict[str, dict[str, list[float]]] = {
-        name: {"cold": [], "script": [], "edit": [], "visit": []} for name in ("page", "bare")
+        name: {"cold": [], "script": [], "edit": [], "visit": []} for name in names
     }
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="lr-landscapes-bare-") as tmp, sync_playwright() as playwright:
         bare = Path(tmp) / "bare_page.py"
         bare.write_text(BARE_PAGE)
+        pages = [("bare", bare, BARE_LR_LABEL, (0.002, 0.003)), ("page", SERVED, PAGE_LR_LABEL, (0.5, 0.3))]
+        if without_sidebar:
+            pages.append(("no_sidebar", page_without_sidebar(Path(tmp)), PAGE_LR_LABEL, (0.5, 0.3)))
         browser = launch_chromium(playwright)
         try:
             for _ in range(max(1, repeat)):
-                for name, app, label, edits in (
-                    ("bare", bare, BARE_LR_LABEL, (0.002, 0.003)),
-                    ("page", SERVED, PAGE_LR_LABEL, (0.5, 0.3)),
-                ):
+                for name, app, label, edits in pages:
                     cold, cold_script, edit_times, visit = feel_once(app, browser, label, edits)
                     runs[name]["cold"].append(cold)
                     runs[name]["script"].append(cold_script)
@@ -326,6 +353,15 @@ def compare_page_feel(repeat: int = 2, *, without_cache: bool = True) -> dict[st
         "first_visit_s": best["page"]["visit"],
         "first_visit_bare_s": best["bare"]["visit"],
         "first_visit_ratio": best["page"]["visit"] / best["bare"]["visit"],
+        **(
+            {
+                "cold_start_no_sidebar_s": best["no_sidebar"]["cold"],
+                "first_visit_no_sidebar_s": best["no_sidebar"]["visit"],
+                "first_visit_no_sidebar_ratio": best["no_sidebar"]["visit"] / best["bare"]["visit"],
+            }
+            if without_sidebar
+            else {}
+        ),
         **out,
         "page_feel_runs": runs,
     }

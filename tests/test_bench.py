@@ -115,7 +115,7 @@ def test_page_feel_times_the_page_and_the_bare_page_the_same_way():
 
     if not browser.chromium_available():
         pytest.skip(f"needs Debian's Chromium at {browser.CHROMIUM}")
-    report = browser.compare_page_feel(repeat=1, without_cache=False)
+    report = browser.compare_page_feel(repeat=1, without_cache=False, without_sidebar=False)
     runs = report["page_feel_runs"]
     assert set(runs) == {"page", "bare"}
     for name, prefix in (("page", ""), ("bare", "_bare")):
@@ -128,6 +128,25 @@ def test_page_feel_times_the_page_and_the_bare_page_the_same_way():
     assert "cold_start_nocache_s" not in report
     line = bench._cold_line(report)
     assert f"ratio {report['edit_ratio']:.2f}" in line and f"ratio {report['cold_start_ratio']:.2f}" in line
+
+
+def test_the_page_without_its_sidebar_draws_the_same_charts(tmp_path):
+    """The bench's bound (``bench.browser.page_without_sidebar``): the page's main area as it is, from the values
+    presets put in Session State, with only the base-LR box in the sidebar."""
+    from streamlit.testing.v1 import AppTest
+
+    from bench import browser
+
+    page = AppTest.from_file(str(browser.page_without_sidebar(tmp_path)), default_timeout=120).run()
+    full = AppTest.from_file(str(browser.APP), default_timeout=120).run()
+    assert not page.exception and not full.exception
+    assert [box.label for box in page.sidebar.number_input] == [browser.PAGE_LR_LABEL]
+    assert len(full.sidebar.number_input) > 5
+    charts = lambda app: [chart.proto.spec for chart in app.get("plotly_chart")]  # noqa: E731
+    assert len(charts(page)) == 3 and charts(page) == charts(full)  # the contour, the LR and the loss
+    assert len(page.get("bidi_component")) == len(full.get("bidi_component")) >= 1  # the live 3-D view
+    page.sidebar.number_input[0].set_value(0.3).run()
+    assert not page.exception and '"lr": 0.3' in page.session_state["last_scene"]
 
 
 # --- Every optimizer (issue 12) ---------------------------------------------------------------------------------
